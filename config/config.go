@@ -1,0 +1,139 @@
+// Package config holds the daemon's one typed configuration: defaults, loading
+// (YAML file, environment, flags) and validation. Nothing else reads env or files.
+package config
+
+import "time"
+
+// Config is the whole daemon configuration, one section per component.
+type Config struct {
+	HTTP        HTTP        `yaml:"http"`
+	Log         Log         `yaml:"log"`
+	Shutdown    Shutdown    `yaml:"shutdown"`
+	Supervision Supervision `yaml:"supervision"`
+	Memory      Memory      `yaml:"memory"`
+	Data        Data        `yaml:"data"`
+	Debug       Debug       `yaml:"debug"`
+	Admin       Admin       `yaml:"admin"`
+	Business    Business    `yaml:"business"`
+	Journal     Journal     `yaml:"journal"`
+	Webhooks    Webhooks    `yaml:"webhooks"`
+	Bland       Bland       `yaml:"bland"`
+}
+
+// HTTP configures the gateway's listener and its timeouts.
+type HTTP struct {
+	Addr              string        `yaml:"addr"`
+	MaxBody           ByteSize      `yaml:"max_body"`
+	MaxHeaderBytes    ByteSize      `yaml:"max_header_bytes"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	// RequestTimeout bounds the work behind one request; kept well under the
+	// providers' 10 s so they never give up on us first.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+}
+
+// Log configures zap.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // json or console
+}
+
+// Shutdown bounds the drain-stop.
+type Shutdown struct {
+	// Drain is how long webhooks are still accepted after a stop signal while
+	// /readyz already says 503, so a load balancer can notice.
+	Drain time.Duration `yaml:"drain"`
+	// Timeout bounds the whole stop, drain included.
+	Timeout time.Duration `yaml:"timeout"`
+	// ChildTimeout bounds the stop of each service; one that misses it is
+	// reported as unstopped and the stop goes on.
+	ChildTimeout time.Duration `yaml:"child_timeout"`
+}
+
+// Supervision is the restart policy applied to every service.
+type Supervision struct {
+	MaxRestarts int           `yaml:"max_restarts"`
+	Window      time.Duration `yaml:"window"`
+	BackoffMin  time.Duration `yaml:"backoff_min"`
+	BackoffMax  time.Duration `yaml:"backoff_max"`
+}
+
+// Memory sets the Go soft limit and the /health thresholds.
+type Memory struct {
+	Limit       ByteSize `yaml:"limit"` // 0 = no soft limit
+	WarningRSS  ByteSize `yaml:"warning_rss"`
+	CriticalRSS ByteSize `yaml:"critical_rss"`
+}
+
+// Data says where the journal and state live.
+type Data struct {
+	Dir string `yaml:"dir"`
+}
+
+// Debug configures the optional pprof listener.
+type Debug struct {
+	Addr string `yaml:"addr"` // empty = off; loopback only
+}
+
+// Admin configures the admin API.
+type Admin struct {
+	APIKey Secret `yaml:"api_key"` // empty = admin API answers 403
+}
+
+// Business holds the calendar every day-based rule uses.
+type Business struct {
+	Timezone string `yaml:"timezone"`
+}
+
+// Journal configures the durable webhook log.
+type Journal struct {
+	Retention time.Duration `yaml:"retention"`
+	DedupeTTL time.Duration `yaml:"dedupe_ttl"`
+	RecentMax int           `yaml:"recent_max"`
+	// MaxPending bounds appends waiting for a sync; past it webhooks get 429.
+	MaxPending int `yaml:"max_pending"`
+	// RetryAfter is the Retry-After a webhook gets while the journal cannot append.
+	RetryAfter time.Duration `yaml:"retry_after"`
+}
+
+// Webhooks configures authentication of CRM and SMS webhooks.
+type Webhooks struct {
+	Token Secret `yaml:"token"`
+}
+
+// Bland configures the voice provider.
+type Bland struct {
+	WebhookSecret Secret `yaml:"webhook_secret"`
+}
+
+// Default returns the embedded defaults: a complete, valid configuration
+// that runs the daemon with no file and no secrets.
+func Default() Config {
+	return Config{
+		HTTP: HTTP{
+			Addr:              "127.0.0.1:3000",
+			MaxBody:           1 << 20,
+			MaxHeaderBytes:    64 << 10,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      10 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			RequestTimeout:    8 * time.Second,
+		},
+		Log:         Log{Level: "info", Format: "json"},
+		Shutdown:    Shutdown{Drain: 5 * time.Second, Timeout: 20 * time.Second, ChildTimeout: 5 * time.Second},
+		Supervision: Supervision{MaxRestarts: 5, Window: 30 * time.Second, BackoffMin: 100 * time.Millisecond, BackoffMax: 15 * time.Second},
+		Memory:      Memory{WarningRSS: 400 << 20, CriticalRSS: 480 << 20},
+		Data:        Data{Dir: "./data"},
+		Business:    Business{Timezone: "America/New_York"},
+		Journal: Journal{
+			Retention:  90 * 24 * time.Hour,
+			DedupeTTL:  7 * 24 * time.Hour,
+			RecentMax:  10000,
+			MaxPending: 20000,
+			RetryAfter: 5 * time.Second,
+		},
+	}
+}
