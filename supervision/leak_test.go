@@ -29,7 +29,7 @@ func TestThousandStartStopCyclesLeakNothing(t *testing.T) {
 		f.stop(t)
 	}
 	baseline := goleak.IgnoreCurrent() // taken before any cycle runs
-	for range 10 { // warm up lazily built library state
+	for range 10 {                     // warm up lazily built library state
 		cycle()
 	}
 	first := heapAfter()
