@@ -31,7 +31,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		messages: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "orchestrator_actor_messages_total",
-			Help: "Messages handled by each actor, lifecycle messages included.",
+			Help: "User messages taken from each actor's mailbox.",
 		}, []string{"actor"}),
 		restarts: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "orchestrator_actor_restarts_total",

@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"orchestrator/config"
+	"orchestrator/messages"
+	"orchestrator/supervision"
+)
+
+// Deps is what the gateway needs; main builds it.
+type Deps struct {
+	Log       *zap.Logger
+	Cfg       config.Config
+	Listener  net.Listener // opened by main before anything is spawned
+	Readiness *supervision.Readiness
+	Gatherer  prometheus.Gatherer
+	Version   string
+	StartedAt time.Time
+	// OnServeError reports a listener failure; main treats it as fatal.
+	OnServeError func(error)
+	// StopTimeout bounds the graceful shutdown of in-flight requests.
+	StopTimeout time.Duration
+}
+
+// Gateway is the HTTP server actor.
+type Gateway struct {
+	d      Deps
+	ln     net.Listener
+	srv    *http.Server
+	debug  *http.Server
+	served chan struct{}
+}
+
+// Producer makes a fresh Gateway for each incarnation.
+func Producer(d Deps) actor.Producer {
+	return func() actor.Actor { return &Gateway{d: d} }
+}
+
+// Receive dispatches the gateway's messages.
+func (g *Gateway) Receive(c actor.Context) {
+	switch m := c.Message().(type) {
+	case *actor.Started:
+		g.start()
+	case *actor.Stopping, *actor.Restarting:
+		g.shutdown()
+	case messages.ConfigChanged:
+		g.reconfigure(m.Config)
+	}
+}
+
+func (g *Gateway) start() {
+	ln := g.d.Listener
+	if g.ln != nil || ln == nil {
+		// After a restart the first listener was closed by Shutdown: listen
+		// again on the address it had actually bound.
+		var err error
+		if ln, err = net.Listen("tcp", g.d.Listener.Addr().String()); err != nil {
+			g.d.OnServeError(err)
+			return
+		}
+	}
+	g.ln = ln
+	g.srv = &http.Server{
+		Handler:           g.routes(),
+		ReadHeaderTimeout: g.d.Cfg.HTTP.ReadHeaderTimeout,
+		ReadTimeout:       g.d.Cfg.HTTP.ReadTimeout,
+		WriteTimeout:      g.d.Cfg.HTTP.WriteTimeout,
+		IdleTimeout:       g.d.Cfg.HTTP.IdleTimeout,
+		MaxHeaderBytes:    int(g.d.Cfg.HTTP.MaxHeaderBytes),
+		ErrorLog:          zap.NewStdLog(g.d.Log.Named("http")),
+	}
+	g.served = make(chan struct{})
+	go g.serve(g.srv, ln, g.served)
+	g.startDebug()
+}
+
+// serve runs until Shutdown; any other end is a listener failure.
+func (g *Gateway) serve(srv *http.Server, ln net.Listener, done chan struct{}) {
+	defer close(done)
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		g.d.Log.Error("http server failed", zap.Error(err))
+		g.d.OnServeError(err)
+	}
+}
+
+func (g *Gateway) shutdown() {
+	if g.srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), g.d.StopTimeout)
+	defer cancel()
+	if err := g.srv.Shutdown(ctx); err != nil {
+		g.d.Log.Warn("http shutdown cut in-flight requests short", zap.Error(err))
+		_ = g.srv.Close()
+	}
+	<-g.served
+	if g.debug != nil {
+		_ = g.debug.Close()
+	}
+	g.d.Log.Info("http server stopped", zap.String("addr", g.ln.Addr().String()))
+	g.srv = nil
+}
+
+func (g *Gateway) reconfigure(cfg config.Config) {
+	if cfg.HTTP.Addr != g.d.Cfg.HTTP.Addr || cfg.Debug.Addr != g.d.Cfg.Debug.Addr {
+		g.d.Log.Warn("http.addr and debug.addr take effect only after a restart")
+	}
+}

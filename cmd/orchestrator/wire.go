@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+
+	"orchestrator/actors/gateway"
+	"orchestrator/config"
+	"orchestrator/supervision"
+)
+
+// daemon is what start built and shutdown takes apart.
+type daemon struct {
+	cfg       config.Config
+	log       *zap.Logger
+	system    *actor.ActorSystem
+	tree      *supervision.Tree
+	readiness *supervision.Readiness
+	fatal     chan error
+}
+
+// start wires the daemon in the order of STYLE §4: memory limit, data dir,
+// metrics registry, listener (before any actor), then the supervised tree.
+func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*daemon, error) {
+	startedAt := time.Now()
+	if cfg.Memory.Limit > 0 {
+		debug.SetMemoryLimit(int64(cfg.Memory.Limit))
+	}
+	if err := os.MkdirAll(cfg.Data.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "orchestrator_build_info", Help: "Build of the running daemon; always 1.",
+	}, []string{"version", "goversion"})
+	buildInfo.WithLabelValues(version, runtime.Version()).Set(1)
+	reg.MustRegister(buildInfo)
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+	log.Info("listening", zap.String("addr", ln.Addr().String()), zap.String("version", version))
+
+	d := &daemon{cfg: cfg, log: log, readiness: supervision.NewReadiness(), fatal: make(chan error, 1)}
+	reportFatal := func(err error) {
+		select {
+		case d.fatal <- err:
+		default: // the first fatal error is the one that matters
+		}
+	}
+	metrics := supervision.NewMetrics(reg)
+	specs := append(append([]supervision.ChildSpec{}, extra...), supervision.ChildSpec{
+		Name: supervision.Gateway,
+		Producer: gateway.Producer(gateway.Deps{
+			Log: log.Named(supervision.Gateway), Cfg: cfg, Listener: ln, Readiness: d.readiness,
+			Gatherer: reg, Version: version, StartedAt: startedAt,
+			OnServeError: reportFatal, StopTimeout: cfg.Shutdown.ChildTimeout,
+		}),
+	})
+	d.system = supervision.NewSystem(log)
+	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
+		Log: log.Named("supervision"), Metrics: metrics, Cfg: cfg.Supervision,
+		ChildStopTimeout: cfg.Shutdown.ChildTimeout, OnFatal: reportFatal,
+	})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	d.readiness.Set("daemon", true, "")
+	log.Info("started", zap.Int("services", len(specs)), zap.Duration("took", time.Since(startedAt)),
+		zap.Bool("admin_api", cfg.Admin.APIKey.IsSet()))
+	return d, nil
+}
