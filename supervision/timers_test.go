@@ -84,16 +84,13 @@ func TestRestartDoesNotDoubleTheTickRate(t *testing.T) {
 
 // oneShot arms an After timer, then cancels it once the tick is already queued.
 type oneShot struct {
-	got      *atomic.Int64
-	armed    chan struct{}
-	timers   *Timers
-	selfSend func()
+	got    *atomic.Int64
+	timers *Timers
 }
 
 type (
 	fired   struct{}
 	arm     struct{}
-	disarm  struct{}
 	cancelQ struct{ release chan struct{} }
 )
 

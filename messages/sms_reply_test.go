@@ -1,0 +1,116 @@
+package messages
+
+import "testing"
+
+func TestClassifyReply(t *testing.T) {
+	tests := []struct {
+		text string
+		want SMSReplyKind
+	}{
+		// Opt-out.
+		{"STOP", ReplyOptOut},
+		{"stop", ReplyOptOut},
+		{"Stop.", ReplyOptOut},
+		{"STOP!!", ReplyOptOut},
+		{"stop texting me", ReplyOptOut},
+		{"Stop texting me please", ReplyOptOut},
+		{"stop calling", ReplyOptOut},
+		{"STOP ALL", ReplyOptOut},
+		{"STOPALL", ReplyOptOut},
+		{"Unsubscribe", ReplyOptOut},
+		{"unsubscribe me from this", ReplyOptOut},
+		{"CANCEL", ReplyOptOut},
+		{"cancel please", ReplyOptOut},
+		{"END", ReplyOptOut},
+		{"end.", ReplyOptOut},
+		{"QUIT", ReplyOptOut},
+		{"quit texting me", ReplyOptOut},
+		{"Opt out", ReplyOptOut},
+		{"opt-out", ReplyOptOut},
+		{"OPTOUT", ReplyOptOut},
+		{"REMOVE", ReplyOptOut},
+		{"Remove me", ReplyOptOut},
+		{"please remove my number", ReplyOptOut},
+		{"Do not call", ReplyOptOut},
+		{"DO NOT TEXT THIS NUMBER", ReplyOptOut},
+		{"Don't text me", ReplyOptOut},
+		{"dont text", ReplyOptOut},
+		{"DNC", ReplyOptOut},
+		{"take me off your list", ReplyOptOut},
+		{"Take me off your list!!!", ReplyOptOut},
+		{"LEAVE ME ALONE", ReplyOptOut},
+		{"Wrong number", ReplyOptOut},
+		{"No more texts", ReplyOptOut},
+		{"Not interested. STOP", ReplyOptOut},
+		{"yes STOP", ReplyOptOut},
+		{"Please don’t call me again", ReplyOptOut},
+		{"Who is this? Stop", ReplyOptOut},
+		// Callback.
+		{"YES", ReplyCallback},
+		{"yes", ReplyCallback},
+		{"Yes please", ReplyCallback},
+		{"Yes please call", ReplyCallback},
+		{"yes call me after 3", ReplyCallback},
+		{"Yeah", ReplyCallback},
+		{"yep!", ReplyCallback},
+		{"Sure", ReplyCallback},
+		{"sure.", ReplyCallback},
+		{"OK", ReplyCallback},
+		{"OK call", ReplyCallback},
+		{"Y", ReplyCallback},
+		{"Call me", ReplyCallback},
+		{"call me back", ReplyCallback},
+		{"CALL BACK", ReplyCallback},
+		{"Callback", ReplyCallback},
+		{"Call me tomorrow at 10am", ReplyCallback},
+		{"Can you call me at 2pm?", ReplyCallback},
+		{"Please call", ReplyCallback},
+		{"give me a call", ReplyCallback},
+		{"I'm interested", ReplyCallback},
+		{"Interested", ReplyCallback},
+		{"very interested!", ReplyCallback},
+		{"end of day call me", ReplyCallback},
+		{"No, call me later", ReplyCallback},
+		{"I'm at work, call after 5", ReplyCallback},
+		// Negative.
+		{"NO", ReplyNegative},
+		{"no", ReplyNegative},
+		{"No.", ReplyNegative},
+		{"NO!", ReplyNegative},
+		{"No thanks", ReplyNegative},
+		{"no thank you", ReplyNegative},
+		{"Nope", ReplyNegative},
+		{"nah", ReplyNegative},
+		{"N", ReplyNegative},
+		{"NOT INTERESTED", ReplyNegative},
+		{"not interested", ReplyNegative},
+		{"Not interested thanks", ReplyNegative},
+		{"I'm not really interested", ReplyNegative},
+		{"no longer interested", ReplyNegative},
+		{"I already have insurance", ReplyNegative},
+		{"I said no", ReplyNegative},
+		{"I'm good", ReplyNegative},
+		// Other.
+		{"Who is this?", ReplyOther},
+		{"who dis", ReplyOther},
+		{"How much is it?", ReplyOther},
+		{"What company is this", ReplyOther},
+		{"stopped by the store earlier", ReplyOther},
+		{"The weekend works", ReplyOther},
+		{"Thanks", ReplyOther},
+		{"Is this a scam", ReplyOther},
+		{"Why do you keep calling me", ReplyOther},
+		{"🙂", ReplyOther},
+		{"", ReplyOther},
+		{"   ", ReplyOther},
+		{"?!", ReplyOther},
+		{"\xff\xfe", ReplyOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			if got := ClassifyReply(tt.text); got != tt.want {
+				t.Errorf("ClassifyReply(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
