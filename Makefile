@@ -30,8 +30,11 @@ vet:
 lint: fmt-check vet
 	$(GO) tool staticcheck ./...
 
-bench:
+# Go benchmarks, then the webhook load comparison (bare net/http vs the daemon).
+bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	$(GO) build -o bin/loadgen ./test/loadgen
+	./bin/loadgen -bin $(BIN)
 
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1

@@ -68,6 +68,11 @@ func lifecycle(log *zap.Logger, m *Metrics) actor.ReceiverMiddleware {
 				}
 			}()
 			next(c, env)
+			if _, ok := env.Message.(*actor.Started); ok && c.Parent() != nil && c.Parent().Id == RootName {
+				// Reached only when the actor's own Started did not panic:
+				// the root marks the service started for /readyz.
+				c.ActorSystem().Root.Send(c.Parent(), childStarted{pid: c.Self()})
+			}
 		}
 	}
 }

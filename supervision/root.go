@@ -32,6 +32,7 @@ type (
 	childDeadline struct{ pid *actor.PID }
 	broadcast     struct{ msg interface{} }
 	awaitStarted  struct{}
+	childStarted  struct{ pid *actor.PID } // from the middleware, after a child's Started
 )
 
 // root spawns the services in order, restarts failed ones with backoff under
@@ -45,6 +46,9 @@ type root struct {
 	log     *zap.Logger
 	metrics *Metrics
 	onFatal func(error)
+	// readiness shows each service as "starting" until its Started handler
+	// has run, so /readyz never says ready before every store is open.
+	readiness *Readiness
 
 	timers   *Timers
 	kids     []*actor.PID           // start order
@@ -69,6 +73,8 @@ func (r *root) Receive(c actor.Context) {
 		c.Respond(awaitStarted{})
 	case *actor.Terminated:
 		r.childTerminated(c, m.Who)
+	case childStarted:
+		r.readiness.Set("start/"+r.names[m.pid.Id], true, "")
 	case restartChild:
 		r.restart(c, m.pid)
 	case stopChildren:
@@ -89,6 +95,7 @@ func (r *root) spawnChildren(c actor.Context) {
 		if err != nil {
 			panic(fmt.Errorf("supervision: spawn %s: %w", s.Name, err))
 		}
+		r.readiness.Set("start/"+s.Name, false, "starting")
 		r.kids = append(r.kids, pid)
 		r.names[pid.Id], r.alive[pid.Id] = s.Name, true
 		r.log.Info("service started", zap.String("actor", pid.Id))

@@ -24,6 +24,9 @@ type Options struct {
 	// OnFatal is called once a service has exhausted its restarts, or the root
 	// itself failed; main then stops the daemon in order and exits 1.
 	OnFatal func(error)
+	// Readiness, when set, shows each service as not ready until it has
+	// handled Started.
+	Readiness *Readiness
 }
 
 // Tree is a running root and its services.
@@ -39,7 +42,11 @@ type Tree struct {
 func Start(system *actor.ActorSystem, specs []ChildSpec, o Options) (*Tree, error) {
 	var fatalOnce sync.Once // the root and its guardian may both report
 	once := func(err error) { fatalOnce.Do(func() { o.OnFatal(err) }) }
-	r := &root{specs: specs, cfg: o.Cfg, childTO: o.ChildStopTimeout, log: o.Log, metrics: o.Metrics, onFatal: once}
+	ready := o.Readiness
+	if ready == nil {
+		ready = NewReadiness()
+	}
+	r := &root{specs: specs, cfg: o.Cfg, childTO: o.ChildStopTimeout, log: o.Log, metrics: o.Metrics, onFatal: once, readiness: ready}
 	guardian := actor.NewOneForOneStrategy(0, 0, func(reason interface{}) actor.Directive {
 		once(fmt.Errorf("supervision: root failed: %v", reason))
 		return actor.StopDirective

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -29,11 +30,16 @@ type Deps struct {
 	OnServeError func(error)
 	// StopTimeout bounds the graceful shutdown of in-flight requests.
 	StopTimeout time.Duration
+	Metrics     *Metrics
+	System      *actor.ActorSystem
+	Journal     *actor.PID
+	Location    *time.Location // business time zone: "today" for the admin API
 }
 
 // Gateway is the HTTP server actor.
 type Gateway struct {
 	d      Deps
+	cfg    atomic.Pointer[config.Config] // read by handlers; swapped on SIGHUP
 	ln     net.Listener
 	srv    *http.Server
 	debug  *http.Server
@@ -42,7 +48,11 @@ type Gateway struct {
 
 // Producer makes a fresh Gateway for each incarnation.
 func Producer(d Deps) actor.Producer {
-	return func() actor.Actor { return &Gateway{d: d} }
+	return func() actor.Actor {
+		g := &Gateway{d: d}
+		g.cfg.Store(&d.Cfg)
+		return g
+	}
 }
 
 // Receive dispatches the gateway's messages.
@@ -110,8 +120,12 @@ func (g *Gateway) shutdown() {
 	g.srv = nil
 }
 
+// reconfigure swaps in a reloaded config: secrets, body limit and request
+// timeout apply to the next request; listener settings need a restart.
 func (g *Gateway) reconfigure(cfg config.Config) {
-	if cfg.HTTP.Addr != g.d.Cfg.HTTP.Addr || cfg.Debug.Addr != g.d.Cfg.Debug.Addr {
+	old := g.cfg.Load()
+	if cfg.HTTP.Addr != old.HTTP.Addr || cfg.Debug.Addr != old.Debug.Addr {
 		g.d.Log.Warn("http.addr and debug.addr take effect only after a restart")
 	}
+	g.cfg.Store(&cfg)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+
+	"orchestrator/messages"
 )
 
 // methods routes one path by method and answers 405 with Allow, as JSON,
@@ -46,6 +48,11 @@ func (g *Gateway) routes() http.Handler {
 	mux.Handle("/metrics", methods{http.MethodGet: promhttp.HandlerFor(g.d.Gatherer, promhttp.HandlerOpts{
 		ErrorLog: zap.NewStdLog(g.d.Log), ErrorHandling: promhttp.ContinueOnError,
 	}).ServeHTTP})
+	mux.Handle("/webhooks/"+messages.SourceLead, methods{http.MethodPost: g.webhook(messages.SourceLead, authToken, parseLead)})
+	mux.Handle("/webhooks/"+messages.SourceCallBack, methods{http.MethodPost: g.webhook(messages.SourceCallBack, authToken, parseCallBack)})
+	mux.Handle("/webhooks/"+messages.SourceCompletion, methods{http.MethodPost: g.webhook(messages.SourceCompletion, authSignature, parseCompletion)})
+	mux.Handle("/webhooks/"+messages.SourceSMSReply, methods{http.MethodPost: g.webhook(messages.SourceSMSReply, authToken, parseSMSReply)})
+	g.adminWebhookLogRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 	})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	_ "time/tzdata" // business hours must work on machines without a zone database
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/gateway"
+	"orchestrator/actors/journal"
 	"orchestrator/config"
 	"orchestrator/supervision"
 )
@@ -59,19 +60,33 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 		default: // the first fatal error is the one that matters
 		}
 	}
+	loc, err := time.LoadLocation(cfg.Business.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("business.timezone: %w", err)
+	}
+	d.system = supervision.NewSystem(log)
 	metrics := supervision.NewMetrics(reg)
-	specs := append(append([]supervision.ChildSpec{}, extra...), supervision.ChildSpec{
+	specs := []supervision.ChildSpec{{
+		Name: supervision.Journal,
+		Producer: journal.Producer(journal.Deps{
+			Log: log.Named(supervision.Journal), Cfg: cfg.Journal, DataDir: cfg.Data.Dir, Location: loc,
+			Metrics: journal.NewMetrics(reg), Readiness: d.readiness,
+		}),
+	}}
+	specs = append(specs, extra...)
+	specs = append(specs, supervision.ChildSpec{
 		Name: supervision.Gateway,
 		Producer: gateway.Producer(gateway.Deps{
 			Log: log.Named(supervision.Gateway), Cfg: cfg, Listener: ln, Readiness: d.readiness,
 			Gatherer: reg, Version: version, StartedAt: startedAt,
 			OnServeError: reportFatal, StopTimeout: cfg.Shutdown.ChildTimeout,
+			Metrics: gateway.NewMetrics(reg), System: d.system, Location: loc,
+			Journal: supervision.PID(d.system, supervision.Journal),
 		}),
 	})
-	d.system = supervision.NewSystem(log)
 	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
 		Log: log.Named("supervision"), Metrics: metrics, Cfg: cfg.Supervision,
-		ChildStopTimeout: cfg.Shutdown.ChildTimeout, OnFatal: reportFatal,
+		ChildStopTimeout: cfg.Shutdown.ChildTimeout, OnFatal: reportFatal, Readiness: d.readiness,
 	})
 	if err != nil {
 		_ = ln.Close()

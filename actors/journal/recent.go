@@ -1,0 +1,102 @@
+package journal
+
+import "time"
+
+// recordOverhead approximates a Record's fixed in-memory cost beyond its strings,
+// headers and body.
+const recordOverhead = 256
+
+// recent holds the newest records, at most max of them and, when maxBytes > 0,
+// about maxBytes of them (a single record larger than that is still kept alone),
+// so "today" can be answered without reading the segment. Records handed in and
+// out share their strings and bodies: nobody may modify them.
+type recent struct {
+	buf      []Record // ring; buf[start] is the oldest of n
+	start, n int
+	bytes    int
+	maxBytes int
+
+	// evictedAt is the latest ReceivedAt among records no longer held (or never
+	// held, at recovery); evicted says whether there were any.
+	evicted   bool
+	evictedAt time.Time
+}
+
+func newRecent(maxRecords, maxBytes int) *recent {
+	return &recent{buf: make([]Record, max(maxRecords, 0)), maxBytes: maxBytes}
+}
+
+// add appends rec as the newest record, evicting the oldest as needed.
+func (r *recent) add(rec Record) {
+	if len(r.buf) == 0 {
+		r.noteEvicted(rec.ReceivedAt)
+		return
+	}
+	size := recordSize(&rec)
+	for r.n > 0 && (r.n == len(r.buf) || (r.maxBytes > 0 && r.bytes+size > r.maxBytes)) {
+		r.evictOldest()
+	}
+	r.buf[(r.start+r.n)%len(r.buf)] = rec
+	r.n++
+	r.bytes += size
+}
+
+func (r *recent) evictOldest() {
+	old := &r.buf[r.start]
+	r.noteEvicted(old.ReceivedAt)
+	r.bytes -= recordSize(old)
+	*old = Record{}
+	r.start = (r.start + 1) % len(r.buf)
+	r.n--
+}
+
+// noteEvicted records that a record received at is not (or no longer) held.
+func (r *recent) noteEvicted(at time.Time) {
+	if !r.evicted || at.After(r.evictedAt) {
+		r.evictedAt = at
+	}
+	r.evicted = true
+}
+
+// len is the number of records held.
+func (r *recent) len() int { return r.n }
+
+// covers reports whether every record received at or after since is held.
+func (r *recent) covers(since time.Time) bool {
+	return !r.evicted || r.evictedAt.Before(since)
+}
+
+// each calls fn for the held records, newest first, until fn returns false.
+func (r *recent) each(fn func(*Record) bool) {
+	for i := r.n - 1; i >= 0; i-- {
+		if !fn(&r.buf[(r.start+i)%len(r.buf)]) {
+			return
+		}
+	}
+}
+
+// page returns the held records that match, newest first, skipping offset and
+// taking at most limit, together with how many matched in all.
+func (r *recent) page(match func(*Record) bool, limit, offset int) (page []Record, matched int) {
+	limit, offset = pageBounds(limit, offset)
+	r.each(func(rec *Record) bool {
+		if match != nil && !match(rec) {
+			return true
+		}
+		if matched >= offset && len(page) < limit {
+			page = append(page, *rec)
+		}
+		matched++
+		return true
+	})
+	return page, matched
+}
+
+func recordSize(rec *Record) int {
+	n := recordOverhead + len(rec.Body) + len(rec.Source) + len(rec.RequestID) + len(rec.DedupeKey) +
+		len(rec.Result) + len(rec.Error) + len(rec.Phone) + len(rec.LeadID) + len(rec.CallID)
+	for k, v := range rec.Headers {
+		n += len(k) + len(v) + 32
+	}
+	return n
+}

@@ -1,0 +1,102 @@
+package messages
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Journal record results: what became of a webhook, as the webhook log
+// counts it per day.
+const (
+	ResultProcessed        = "processed"
+	ResultValidationFailed = "validation_failed"
+	ResultBlocked          = "blocked"
+	ResultFailed           = "failed"
+)
+
+// AppendWebhook asks the journal to make one received webhook durable. The
+// gateway answers 2xx only after a WebhookAppended without Err.
+type AppendWebhook struct {
+	Source     string
+	RequestID  string
+	DedupeKey  string // empty: never a duplicate (validation failures)
+	Result     string
+	Error      string // the validation problem, for a rejected webhook
+	Phone      Phone
+	LeadID     string
+	CallID     string
+	Headers    map[string]string
+	Body       []byte // raw, as received; never mutated after sending
+	ReceivedAt time.Time
+}
+
+// WebhookAppended answers AppendWebhook once the record is on disk (or could
+// not be). Duplicate means the dedupe key was already recorded: the webhook
+// is acknowledged again but not stored or applied twice.
+type WebhookAppended struct {
+	Seq       uint64
+	Duplicate bool
+	Err       string // non-empty: not durable; the gateway answers 429
+}
+
+// QueryWebhookLog asks the journal for webhook-log entries, newest first.
+// Exactly one of Day (YYYY-MM-DD, business time), Phone or LeadID selects.
+type QueryWebhookLog struct {
+	Day    string
+	Phone  Phone
+	LeadID string
+	Limit  int
+	Offset int
+}
+
+// WebhookLogPage answers QueryWebhookLog.
+type WebhookLogPage struct {
+	Day     string          `json:"date,omitempty"`
+	Counts  WebhookDayStats `json:"stats"`
+	Total   int             `json:"total_matching"`
+	Limit   int             `json:"limit"`
+	Offset  int             `json:"offset"`
+	Records []WebhookRecord `json:"entries"`
+	Err     string          `json:"-"`
+}
+
+// WebhookDayStats are one business day's webhook counts.
+type WebhookDayStats struct {
+	Total              int `json:"total"`
+	ValidationFailures int `json:"validation_failures"`
+	Blocked            int `json:"blocked"`
+	Processed          int `json:"processed"`
+	Failed             int `json:"failed"`
+}
+
+// WebhookRecord is one webhook-log entry as the admin API shows it.
+type WebhookRecord struct {
+	Seq        uint64            `json:"seq"`
+	ReceivedAt time.Time         `json:"received_at"`
+	Source     string            `json:"source"`
+	RequestID  string            `json:"request_id"`
+	Result     string            `json:"result"`
+	Error      string            `json:"error,omitempty"`
+	Phone      string            `json:"phone,omitempty"`
+	LeadID     string            `json:"lead_id,omitempty"`
+	CallID     string            `json:"call_id,omitempty"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Body       json.RawMessage   `json:"body,omitempty"`
+	BodyText   string            `json:"body_text,omitempty"`
+}
+
+// ReplayJournal asks for the journal's records after sequence After, in
+// order, at most Limit of them: how a service that restarted catches up on
+// what it has not applied yet.
+type ReplayJournal struct {
+	After uint64
+	Limit int
+}
+
+// JournalBatch answers ReplayJournal. More says whether records after the
+// last one returned exist; ask again with After set to the last Seq.
+type JournalBatch struct {
+	Records []WebhookRecord
+	More    bool
+	Err     string
+}

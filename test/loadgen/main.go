@@ -1,0 +1,193 @@
+// Command loadgen measures the webhook intake against a bare net/http
+// ceiling: the same load (N clients on loopback, ~2 KB distinct completion
+// bodies) against (a) a bare handler that reads the body and answers 200, in
+// its own process, and (b) the daemon's POST /webhooks/bland-callback with its
+// durable group-commit journal. It prints req/s, p50 and p99 for both, their
+// ratio, and the daemon's RSS after the run. `make bench` runs it.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/orchestrator", "daemon binary")
+	clients := flag.Int("clients", 50, "concurrent clients")
+	requests := flag.Int("requests", 100000, "requests per target")
+	size := flag.Int("size", 2048, "approximate body size in bytes")
+	bare := flag.Bool("serve-bare", false, "internal: serve the bare handler and print its address")
+	flag.Parse()
+	if *bare {
+		serveBare()
+		return
+	}
+	if err := run(*bin, *clients, *requests, *size); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin string, clients, requests, size int) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bareProc, bareAddr, err := startProc(exec.Command(self, "-serve-bare"), "addr=")
+	if err != nil {
+		return fmt.Errorf("bare server: %w", err)
+	}
+	defer stopProc(bareProc)
+	dataDir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dataDir)
+	daemon, daemonAddr, err := startProc(exec.Command(bin, "run", "--http.addr", "127.0.0.1:0",
+		"--data.dir", dataDir, "--log.level", "warn", "--set", "shutdown.drain=0s"), `"addr":"`)
+	if err != nil {
+		return fmt.Errorf("daemon: %w", err)
+	}
+	defer stopProc(daemon)
+
+	fmt.Printf("load: %d clients, %d requests per target, ~%d B bodies, loopback\n", clients, requests, size)
+	base := measure("bare net/http", "http://"+bareAddr+"/", clients, requests, size)
+	got := measure("daemon bland-callback", "http://"+daemonAddr+"/webhooks/bland-callback", clients, requests, size)
+	fmt.Printf("ratio daemon/bare: %.1f%% of req/s\n", 100*got.rps/base.rps)
+	fmt.Printf("daemon RSS after %d webhooks: %.1f MB\n", requests, float64(rss(daemon.Process.Pid))/(1<<20))
+	return nil
+}
+
+type result struct{ rps float64 }
+
+func measure(name, url string, clients, requests, size int) result {
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	defer tr.CloseIdleConnections()
+	var next, failed atomic.Int64
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(requests) {
+					return
+				}
+				body := completion(fmt.Sprintf("%s-%d-%d", strings.Fields(name)[0], start.UnixNano(), i), size)
+				t0 := time.Now()
+				resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode/100 != 2 {
+					failed.Add(1)
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	pct := func(p float64) time.Duration { return all[int(p*float64(len(all)-1))] }
+	rps := float64(len(all)) / elapsed.Seconds()
+	fmt.Printf("%-22s %8.0f req/s  p50 %-9s p99 %-9s failed %d\n", name, rps,
+		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), failed.Load())
+	return result{rps: rps}
+}
+
+func completion(callID string, size int) []byte {
+	m := map[string]any{"call_id": callID, "status": "completed", "to": "+15555550123", "from": "+15555550188",
+		"answered_by": "voicemail", "call_length": 0.5, "corrected_duration": 30,
+		"variables": map[string]any{"lead_id": "900123", "list_id": "4242"}}
+	b, _ := json.Marshal(m)
+	m["concatenated_transcript"] = strings.Repeat("t", max(0, size-len(b)-30))
+	b, _ = json.Marshal(m)
+	return b
+}
+
+// serveBare is the ceiling: read the body, answer 200.
+func serveBare() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "addr=%s\n", ln.Addr())
+	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+	}))
+}
+
+// startProc starts cmd and waits for a stderr line with marker, returning
+// the address that follows it.
+func startProc(cmd *exec.Cmd, marker string) (*exec.Cmd, string, error) {
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, marker); i >= 0 {
+			addr := line[i+len(marker):]
+			addr = strings.TrimRight(addr[:strings.IndexAny(addr+`"`, `" `)], `"`)
+			go func() { _, _ = io.Copy(io.Discard, stderr) }()
+			return cmd, addr, nil
+		}
+	}
+	_ = cmd.Process.Kill()
+	return nil, "", fmt.Errorf("%s exited before printing its address", cmd.Path)
+}
+
+func stopProc(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+	}
+}
+
+// rss reads a process's resident set from /proc.
+func rss(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:")), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
