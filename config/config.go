@@ -92,6 +92,8 @@ type Journal struct {
 	Retention time.Duration `yaml:"retention"`
 	DedupeTTL time.Duration `yaml:"dedupe_ttl"`
 	RecentMax int           `yaml:"recent_max"`
+	// RecentMaxBytes also bounds the recent ring, whatever the body sizes.
+	RecentMaxBytes ByteSize `yaml:"recent_max_bytes"`
 	// MaxPending bounds appends waiting for a sync; past it webhooks get 429.
 	MaxPending int `yaml:"max_pending"`
 	// RetryAfter is the Retry-After a webhook gets while the journal cannot append.
@@ -129,11 +131,12 @@ func Default() Config {
 		Data:        Data{Dir: "./data"},
 		Business:    Business{Timezone: "America/New_York"},
 		Journal: Journal{
-			Retention:  90 * 24 * time.Hour,
-			DedupeTTL:  7 * 24 * time.Hour,
-			RecentMax:  10000,
-			MaxPending: 20000,
-			RetryAfter: 5 * time.Second,
+			Retention:      90 * 24 * time.Hour,
+			DedupeTTL:      7 * 24 * time.Hour,
+			RecentMax:      10000,
+			RecentMaxBytes: 8 << 20,
+			MaxPending:     20000,
+			RetryAfter:     5 * time.Second,
 		},
 	}
 }

@@ -64,6 +64,7 @@ func (c Config) Validate() error {
 	if c.Journal.RecentMax < 1 {
 		p.add("journal.recent_max", "must be >= 1")
 	}
+	p.positiveSize("journal.recent_max_bytes", c.Journal.RecentMaxBytes)
 	if c.Journal.MaxPending < 1 {
 		p.add("journal.max_pending", "must be >= 1")
 	}

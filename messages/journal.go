@@ -28,6 +28,11 @@ type AppendWebhook struct {
 	Headers    map[string]string
 	Body       []byte // raw, as received; never mutated after sending
 	ReceivedAt time.Time
+	// Reply, when set, receives the answer instead of the sender's PID. The
+	// gateway uses it on its hot path: a buffered channel costs far less than
+	// a protoactor future (a registry entry and a timer per request).
+	// It must have room for one value, so a late answer never blocks.
+	Reply chan<- WebhookAppended
 }
 
 // WebhookAppended answers AppendWebhook once the record is on disk (or could

@@ -122,18 +122,18 @@ func (g *Gateway) append(r *http.Request, msg messages.AppendWebhook) messages.W
 	if dl, ok := r.Context().Deadline(); ok && time.Until(dl) < timeout {
 		timeout = time.Until(dl)
 	}
-	res, err := g.d.System.Root.RequestFuture(g.d.Journal, msg, timeout).Result()
-	if err != nil {
-		g.d.Log.Warn("journal did not answer", zap.String("request_id", msg.RequestID), zap.Error(err))
+	reply := make(chan messages.WebhookAppended, 1)
+	msg.Reply = reply
+	g.d.System.Root.Send(g.d.Journal, msg)
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case res := <-reply:
+		return res
+	case <-t.C:
+		g.d.Log.Warn("journal did not answer in time", zap.String("request_id", msg.RequestID), zap.Duration("timeout", timeout))
 		return messages.WebhookAppended{Err: "journal did not answer in time"}
 	}
-	switch m := res.(type) {
-	case messages.WebhookAppended:
-		return m
-	case messages.Failed:
-		return messages.WebhookAppended{Err: "journal failed: " + m.Reason}
-	}
-	return messages.WebhookAppended{Err: fmt.Sprintf("unexpected journal answer %T", res)}
 }
 
 func jsonMediaType(ct string) bool {
@@ -146,7 +146,17 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength > 0 {
+		// Exactly sized: the body may be kept in the journal's recent ring,
+		// where ReadAll's doubling slack would cost up to twice its size.
+		buf := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
 }
 
 // keptHeaders are the request headers worth keeping in the audit log; the

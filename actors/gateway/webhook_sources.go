@@ -9,6 +9,17 @@ import (
 // One parser per source: what the journal keeps beside the raw body, and the
 // success body in the shape the replaced service answered with.
 
+// okBody is the success body of every webhook; a struct, not a map, because
+// it is encoded on the hot path.
+type okBody struct {
+	Success        bool                  `json:"success"`
+	Message        string                `json:"message"`
+	RequestID      string                `json:"request_id"`
+	CallID         string                `json:"call_id,omitempty"`
+	Classification messages.SMSReplyKind `json:"classification,omitempty"`
+	Duplicate      bool                  `json:"duplicate"`
+}
+
 func parseLead(body []byte) (accepted, error) {
 	lead, err := messages.ParseLead(body)
 	if err != nil {
@@ -18,10 +29,8 @@ func parseLead(body []byte) (accepted, error) {
 		dedupeKey: messages.BodyDedupeKey(messages.SourceLead, body),
 		phone:     lead.Phone, leadID: lead.LeadID,
 		answer: func(w http.ResponseWriter, r *http.Request, a messages.WebhookAppended) {
-			writeJSON(w, http.StatusAccepted, map[string]any{
-				"success": true, "message": "Lead received and queued for calling", "request_id": requestID(r),
-				"duplicate": a.Duplicate,
-			})
+			writeJSON(w, http.StatusAccepted, okBody{Success: true, Message: "Lead received and queued for calling",
+				RequestID: requestID(r), Duplicate: a.Duplicate})
 		},
 	}, nil
 }
@@ -35,10 +44,8 @@ func parseCallBack(body []byte) (accepted, error) {
 		dedupeKey: messages.BodyDedupeKey(messages.SourceCallBack, body),
 		phone:     lead.Phone, leadID: lead.LeadID,
 		answer: func(w http.ResponseWriter, r *http.Request, a messages.WebhookAppended) {
-			writeJSON(w, http.StatusAccepted, map[string]any{
-				"success": true, "message": "Call-back request received", "request_id": requestID(r),
-				"duplicate": a.Duplicate,
-			})
+			writeJSON(w, http.StatusAccepted, okBody{Success: true, Message: "Call-back request received",
+				RequestID: requestID(r), Duplicate: a.Duplicate})
 		},
 	}, nil
 }
@@ -52,10 +59,8 @@ func parseCompletion(body []byte) (accepted, error) {
 		dedupeKey: messages.CompletionDedupeKey(c),
 		phone:     c.Phone, leadID: c.LeadID, callID: c.CallID,
 		answer: func(w http.ResponseWriter, r *http.Request, a messages.WebhookAppended) {
-			writeJSON(w, http.StatusOK, map[string]any{
-				"success": true, "message": "Call completion received", "request_id": requestID(r),
-				"call_id": c.CallID, "duplicate": a.Duplicate,
-			})
+			writeJSON(w, http.StatusOK, okBody{Success: true, Message: "Call completion received",
+				RequestID: requestID(r), CallID: c.CallID, Duplicate: a.Duplicate})
 		},
 	}, nil
 }
@@ -69,10 +74,8 @@ func parseSMSReply(body []byte) (accepted, error) {
 		dedupeKey: messages.SMSDedupeKey(s, body),
 		phone:     s.From,
 		answer: func(w http.ResponseWriter, r *http.Request, a messages.WebhookAppended) {
-			writeJSON(w, http.StatusOK, map[string]any{
-				"success": true, "message": "SMS reply received", "request_id": requestID(r),
-				"classification": messages.ClassifyReply(s.Text), "duplicate": a.Duplicate,
-			})
+			writeJSON(w, http.StatusOK, okBody{Success: true, Message: "SMS reply received",
+				RequestID: requestID(r), Classification: messages.ClassifyReply(s.Text), Duplicate: a.Duplicate})
 		},
 	}, nil
 }

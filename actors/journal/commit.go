@@ -36,11 +36,13 @@ type chunk struct {
 	buf []byte
 }
 
-// waiter is a requester to answer when the batch holding seq is durable.
+// waiter is a requester to answer when the batch holding seq is durable:
+// through its reply channel when it gave one, else by message to its PID.
 type waiter struct {
-	to  *actor.PID
-	seq uint64
-	dup bool
+	to    *actor.PID
+	reply chan<- messages.WebhookAppended
+	seq   uint64
+	dup   bool
 }
 
 // syncer is the goroutine that owns the segment writer: it writes and syncs
@@ -74,13 +76,13 @@ func (j *Journal) append(c actor.Context, m messages.AppendWebhook) {
 	}
 	if m.DedupeKey != "" {
 		if seq, ok := j.dedupe.seen(m.DedupeKey, now); ok {
-			j.duplicate(c.Sender(), seq)
+			j.duplicate(waiter{to: c.Sender(), reply: m.Reply, seq: seq, dup: true})
 			return
 		}
 	}
 	if j.waiting() >= j.d.Cfg.MaxPending {
 		j.d.Metrics.refused.Inc()
-		c.Send(c.Sender(), messages.WebhookAppended{Err: "journal overloaded"})
+		j.answer(waiter{to: c.Sender(), reply: m.Reply}, errOverloaded)
 		return
 	}
 	j.seq++
@@ -101,7 +103,7 @@ func (j *Journal) append(c actor.Context, m messages.AppendWebhook) {
 	last.buf = encode(last.buf, &rec)
 	b.recs = append(b.recs, rec)
 	b.last = j.seq
-	b.waiters = append(b.waiters, waiter{to: c.Sender(), seq: j.seq})
+	b.waiters = append(b.waiters, waiter{to: c.Sender(), reply: m.Reply, seq: j.seq})
 	if m.DedupeKey != "" {
 		j.dedupe.add(m.DedupeKey, j.seq, now)
 		b.keys = append(b.keys, keyed{m.DedupeKey, j.seq})
@@ -113,8 +115,8 @@ func (j *Journal) append(c actor.Context, m messages.AppendWebhook) {
 
 // duplicate answers a repeated webhook: at once when the original is durable,
 // otherwise together with the original's batch, sharing its fate.
-func (j *Journal) duplicate(to *actor.PID, seq uint64) {
-	w := waiter{to: to, seq: seq, dup: true}
+func (j *Journal) duplicate(w waiter) {
+	seq := w.seq
 	switch {
 	case seq <= j.durable:
 		j.answer(w, nil)
@@ -228,7 +230,16 @@ func (j *Journal) answer(w waiter, err error) {
 	if err != nil {
 		msg = messages.WebhookAppended{Err: err.Error()}
 	}
-	j.send(w.to, msg)
+	if w.reply != nil {
+		select {
+		case w.reply <- msg:
+		default: // the asker broke the contract (no room); never block the journal
+		}
+		return
+	}
+	if w.to != nil {
+		j.send(w.to, msg)
+	}
 }
 
 // count keeps today's per-result counts current.
@@ -245,3 +256,6 @@ func (j *Journal) count(r *Record) {
 
 // errNotDurable refuses a duplicate whose original is in no batch any more.
 var errNotDurable = errors.New("journal: the original of this duplicate was not stored")
+
+// errOverloaded refuses an append while journal.max_pending already wait.
+var errOverloaded = errors.New("journal overloaded")

@@ -1,11 +1,27 @@
 package journal
 
-import "time"
+import (
+	"hash/maphash"
+	"time"
+)
 
 // dedupeEntry is the first record seen with a dedupe key.
 type dedupeEntry struct {
 	Seq uint64
-	At  time.Time
+	At  int64 // unix nanoseconds: a third of a time.Time
+}
+
+// digest stands for a key in memory: 128 bits from two seeded hashes, so a
+// week of keys costs tens of bytes each instead of the key's length plus
+// string headers, with collisions (a distinct webhook taken for a repeat)
+// out of reach (~1e-26 for a million keys). Seeds are per process; the index
+// is rebuilt from the segments at every start.
+type digest [2]uint64
+
+var digestSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func digestOf(key string) digest {
+	return digest{maphash.String(digestSeeds[0], key), maphash.String(digestSeeds[1], key)}
 }
 
 // dedupeChunk is the number of keys per FIFO chunk.
@@ -18,27 +34,31 @@ const dedupeChunk = 1024
 // pruned. Its size is bounded by the keys received within one ttl.
 type dedupe struct {
 	ttl    time.Duration
-	keys   map[string]dedupeEntry
+	keys   map[digest]dedupeEntry
 	chunks [][]dedupeItem // each with capacity dedupeChunk; chunks[0][:head] are pruned
 	head   int
 }
 
 type dedupeItem struct {
-	key string
+	key digest
 	seq uint64
-	at  time.Time
+	at  int64
+}
+
+func newItem(key string, seq uint64, at time.Time) dedupeItem {
+	return dedupeItem{key: digestOf(key), seq: seq, at: at.UnixNano()}
 }
 
 // newDedupe returns an index keeping keys for ttl; ttl <= 0 disables dedupe.
 func newDedupe(ttl time.Duration) *dedupe {
-	return &dedupe{ttl: ttl, keys: make(map[string]dedupeEntry)}
+	return &dedupe{ttl: ttl, keys: make(map[digest]dedupeEntry)}
 }
 
 // seen returns the sequence number of the record that first carried key, if that
 // was less than ttl before now.
 func (d *dedupe) seen(key string, now time.Time) (seq uint64, ok bool) {
-	e, ok := d.keys[key]
-	if !ok || !d.live(e.At, now) {
+	e, ok := d.keys[digestOf(key)]
+	if !ok || !d.live(e.At, now.UnixNano()) {
 		return 0, false
 	}
 	return e.Seq, true
@@ -50,8 +70,8 @@ func (d *dedupe) add(key string, seq uint64, at time.Time) {
 	if key == "" || d.ttl <= 0 {
 		return
 	}
-	if d.index(dedupeItem{key: key, seq: seq, at: at}) {
-		d.push(dedupeItem{key: key, seq: seq, at: at})
+	if it := newItem(key, seq, at); d.index(it) {
+		d.push(it)
 	}
 }
 
@@ -81,7 +101,7 @@ func (d *dedupe) reindex() {
 	for _, c := range d.chunks {
 		n += len(c)
 	}
-	d.keys = make(map[string]dedupeEntry, n)
+	d.keys = make(map[digest]dedupeEntry, n)
 	for _, c := range d.chunks {
 		for _, it := range c {
 			d.index(it)
@@ -96,7 +116,7 @@ func (d *dedupe) prune(now time.Time) int {
 		c := d.chunks[0]
 		for ; d.head < len(c); d.head++ {
 			it := c[d.head]
-			if d.live(it.at, now) {
+			if d.live(it.at, now.UnixNano()) {
 				return removed
 			}
 			// A key re-added after it expired has a newer entry; leave that one.
@@ -104,7 +124,7 @@ func (d *dedupe) prune(now time.Time) int {
 				delete(d.keys, it.key)
 				removed++
 			}
-			c[d.head] = dedupeItem{} // drop the string reference
+			c[d.head] = dedupeItem{}
 		}
 		if len(c) < dedupeChunk { // the open tail chunk: reuse it
 			d.chunks[0], d.head = c[:0], 0
@@ -119,13 +139,13 @@ func (d *dedupe) prune(now time.Time) int {
 // len is the number of keys held (live or expired but not yet pruned).
 func (d *dedupe) len() int { return len(d.keys) }
 
-func (d *dedupe) live(at, now time.Time) bool { return now.Before(at.Add(d.ttl)) }
+func (d *dedupe) live(at, now int64) bool { return now < at+int64(d.ttl) }
 
 // forget drops key if it still points at seq: that record's batch failed and
 // was never acknowledged, so a retry must be stored, not deduplicated. Its
 // FIFO item stays until prune, which skips keys that no longer match.
 func (d *dedupe) forget(key string, seq uint64) {
-	if e, ok := d.keys[key]; ok && e.Seq == seq {
-		delete(d.keys, key)
+	if e, ok := d.keys[digestOf(key)]; ok && e.Seq == seq {
+		delete(d.keys, digestOf(key))
 	}
 }

@@ -127,7 +127,7 @@ func TestDedupeReindexMatchesAdd(t *testing.T) {
 	for i, k := range keys {
 		at := t0.Add(time.Duration(i) * 20 * time.Second) // "a" at 0s, 40s, 100s: the third is after expiry
 		byAdd.add(k, uint64(i+1), at)
-		byReindex.push(dedupeItem{key: k, seq: uint64(i + 1), at: at})
+		byReindex.push(newItem(k, uint64(i+1), at))
 	}
 	byReindex.reindex()
 	now := t0.Add(110 * time.Second)

@@ -100,7 +100,7 @@ func (j *Journal) open(c actor.Context) {
 	j.d.Readiness.Set(supervision.Journal, false, "opening the journal")
 	began := time.Now()
 	st, err := openDir(j.dir, j.d.Log, recoverOptions{
-		now: began, dedupeTTL: j.d.Cfg.DedupeTTL, recentMax: j.d.Cfg.RecentMax, recentMaxBytes: recentBytes,
+		now: began, dedupeTTL: j.d.Cfg.DedupeTTL, recentMax: j.d.Cfg.RecentMax, recentMaxBytes: int(j.d.Cfg.RecentMaxBytes),
 	})
 	if err != nil {
 		j.d.Readiness.Set(supervision.Journal, false, "cannot open the journal: "+err.Error())
@@ -129,9 +129,6 @@ func (j *Journal) open(c actor.Context) {
 		zap.Int64("truncated_bytes", st.truncated), zap.Int("dedupe_keys", st.dedupe.len()),
 		zap.Duration("took", time.Since(began)))
 }
-
-// recentBytes bounds the recent ring's memory whatever the body sizes.
-const recentBytes = 32 << 20
 
 // close finishes every batch already accepted (each waiter gets its answer),
 // stops the syncer and closes the segment. Timers were cancelled by the

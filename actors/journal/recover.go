@@ -71,7 +71,7 @@ func openDir(dir string, log *zap.Logger, opt recoverOptions) (recovered, error)
 			}
 			st.lastSeq = max(st.lastSeq, h.seq)
 			if len(h.dedupe) > 0 && h.at.After(dedupeFrom) && opt.dedupeTTL > 0 {
-				st.dedupe.push(dedupeItem{key: h.dedupeKey(), seq: h.seq, at: h.at})
+				st.dedupe.push(newItem(h.dedupeKey(), h.seq, h.at))
 			}
 			if len(ring) > 0 {
 				slot := &ring[st.records%len(ring)]
