@@ -56,6 +56,7 @@ type root struct {
 	alive    map[string]bool        // pid id → not yet terminated
 	failures map[string][]time.Time // pid id → failures inside the window
 	pending  map[string]bool        // pid id → suspended, waiting for its restart
+	started  map[string]bool        // services that finished Started; nil once all have
 
 	stopping  bool
 	stopAsker *actor.PID
@@ -74,7 +75,7 @@ func (r *root) Receive(c actor.Context) {
 	case *actor.Terminated:
 		r.childTerminated(c, m.Who)
 	case childStarted:
-		r.readiness.Set("start/"+r.names[m.pid.Id], true, "")
+		r.childStarted(m.pid)
 	case restartChild:
 		r.restart(c, m.pid)
 	case stopChildren:
@@ -89,7 +90,7 @@ func (r *root) Receive(c actor.Context) {
 func (r *root) spawnChildren(c actor.Context) {
 	r.timers = TimersOf(c)
 	r.names, r.alive = map[string]string{}, map[string]bool{}
-	r.failures, r.pending = map[string][]time.Time{}, map[string]bool{}
+	r.failures, r.pending, r.started = map[string][]time.Time{}, map[string]bool{}, map[string]bool{}
 	for _, s := range r.specs {
 		pid, err := c.SpawnNamed(Props(s.Producer, r.log, r.metrics), s.Name)
 		if err != nil {
@@ -132,6 +133,20 @@ func (r *root) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *
 		zap.String("message", fmt.Sprintf("%T", message)), zap.Int("attempt", len(recent)), zap.Duration("backoff", delay))
 	r.pending[id] = true
 	r.timers.After("restart/"+id, delay, restartChild{pid: child})
+}
+
+// childStarted marks a service started for /readyz; the first time every
+// service has, it says so once in the log.
+func (r *root) childStarted(pid *actor.PID) {
+	r.readiness.Set("start/"+r.names[pid.Id], true, "")
+	if r.started == nil {
+		return
+	}
+	r.started[pid.Id] = true
+	if len(r.started) == len(r.kids) {
+		r.started = nil
+		r.log.Info("services ready", zap.Int("services", len(r.kids)))
+	}
 }
 
 func (r *root) restart(c actor.Context, pid *actor.PID) {

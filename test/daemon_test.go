@@ -56,7 +56,9 @@ func startDaemon(t *testing.T, cfg string, args ...string) *daemon {
 func startDaemonIn(t *testing.T, dataDir, cfg string, args ...string) *daemon {
 	t.Helper()
 	d := launch(t, dataDir, cfg, args...)
-	if !d.waitLog(`"msg":"started"`, 30*time.Second) {
+	// "services ready" comes once every service has run its Started (the
+	// journal's recovery, with any torn-tail line, included) and /readyz is 200.
+	if !d.waitLog(`"msg":"services ready"`, 30*time.Second) {
 		d.kill()
 		t.Fatalf("daemon did not start; log:\n%s", d.log())
 	}
