@@ -21,11 +21,15 @@ func deadLetters(system *actor.ActorSystem) *atomic.Int64 {
 	return &n
 }
 
+// startSweeper runs one service with a 30-minute timer and counts dead letters.
+func startSweeper(t *testing.T) (*fixture, *probe, *atomic.Int64) {
+	f := startTree(t, zap.NewNop(), []string{"sweeper"}, testSupervision(), func(p *probe) { p.every = 30 * time.Minute })
+	return f, f.probes["sweeper"], deadLetters(f.system)
+}
+
 func TestEveryTicksOnScheduleAndNothingOutlivesTheActor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := startTree(t, zap.NewNop(), []string{"sweeper"}, testSupervision(), func(p *probe) { p.every = 30 * time.Minute })
-		dead := deadLetters(f.system)
-		p := f.probes["sweeper"]
+		f, p, dead := startSweeper(t)
 
 		time.Sleep(24 * time.Hour)
 		synctest.Wait()
@@ -54,9 +58,7 @@ func TestEveryTicksOnScheduleAndNothingOutlivesTheActor(t *testing.T) {
 
 func TestRestartDoesNotDoubleTheTickRate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := startTree(t, zap.NewNop(), []string{"sweeper"}, testSupervision(), func(p *probe) { p.every = 30 * time.Minute })
-		dead := deadLetters(f.system)
-		p := f.probes["sweeper"]
+		f, p, dead := startSweeper(t)
 		time.Sleep(24 * time.Hour)
 		synctest.Wait()
 

@@ -105,15 +105,8 @@ func (w *segmentWriter) writeBatch(batch []byte, day string) error {
 	if batch[len(batch)-1] != '\n' {
 		return errors.New("journal: batch does not end with a newline")
 	}
-	if w.undo != nil {
-		if err := w.retryUndo(); err != nil {
-			return err
-		}
-	}
-	if w.f == nil || w.day != day {
-		if err := w.openDay(day); err != nil {
-			return err
-		}
+	if err := w.prepare(day); err != nil {
+		return err
 	}
 	if w.dirSync {
 		if err := syncDir(w.dir); err != nil {
@@ -133,6 +126,19 @@ func (w *segmentWriter) writeBatch(batch []byte, day string) error {
 	}
 	w.size = before + n
 	w.needNL = false
+	return nil
+}
+
+// prepare finishes the undo of a failed batch and opens day's segment.
+func (w *segmentWriter) prepare(day string) error {
+	if w.undo != nil {
+		if err := w.retryUndo(); err != nil {
+			return err
+		}
+	}
+	if w.f == nil || w.day != day {
+		return w.openDay(day)
+	}
 	return nil
 }
 
@@ -275,15 +281,8 @@ const probeSize = 4096
 // segment ends as it began (a crash mid-probe leaves only a torn tail, which
 // recovery truncates).
 func (w *segmentWriter) probe(day string) error {
-	if w.undo != nil {
-		if err := w.retryUndo(); err != nil {
-			return err
-		}
-	}
-	if w.f == nil || w.day != day {
-		if err := w.openDay(day); err != nil {
-			return err
-		}
+	if err := w.prepare(day); err != nil {
+		return err
 	}
 	before := w.size
 	block := make([]byte, probeSize)
