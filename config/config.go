@@ -18,6 +18,7 @@ type Config struct {
 	Journal     Journal     `yaml:"journal"`
 	Webhooks    Webhooks    `yaml:"webhooks"`
 	Bland       Bland       `yaml:"bland"`
+	Convoso     Convoso     `yaml:"convoso"`
 }
 
 // HTTP configures the gateway's listener and its timeouts.
@@ -82,9 +83,18 @@ type Admin struct {
 	APIKey Secret `yaml:"api_key"` // empty = admin API answers 403
 }
 
-// Business holds the calendar every day-based rule uses.
+// Business holds the calendar every day-based rule uses, and the hours in
+// which leads are dialled.
 type Business struct {
-	Timezone string `yaml:"timezone"`
+	Timezone string   `yaml:"timezone"`
+	Days     []string `yaml:"days"`  // mon..sun
+	Open     string   `yaml:"open"`  // "09:00"
+	Close    string   `yaml:"close"` // "17:00", exclusive; "24:00" allowed
+	// BlackoutDates (YYYY-MM-DD, business time) are closed all day.
+	BlackoutDates []string `yaml:"blackout_dates"`
+	// CallbacksAnytime lets call-back webhooks and SMS callback requests dial
+	// outside business hours instead of queueing.
+	CallbacksAnytime bool `yaml:"callbacks_anytime"`
 }
 
 // Journal configures the durable webhook log.
@@ -105,9 +115,44 @@ type Webhooks struct {
 	Token Secret `yaml:"token"`
 }
 
-// Bland configures the voice provider.
+// Provider is what every outbound HTTP client shares: mode, address,
+// credentials' absence or presence, timeouts, rate limit and retries.
+type Provider struct {
+	Mode    string        `yaml:"mode"` // dry-run (log and answer plausibly) or live
+	BaseURL string        `yaml:"base_url"`
+	Timeout time.Duration `yaml:"timeout"`
+	// RatePerSecond and Burst bound outbound requests (golang.org/x/time/rate).
+	RatePerSecond float64 `yaml:"rate_per_second"`
+	Burst         int     `yaml:"burst"`
+	// MaxRetries applies only to failures that cannot have had an effect
+	// (connection refused, 429, 503 before the request was read).
+	MaxRetries   int           `yaml:"max_retries"`
+	RetryBackoff time.Duration `yaml:"retry_backoff"`
+}
+
+// Bland configures the voice and SMS provider.
 type Bland struct {
+	Provider      `yaml:",inline"`
+	APIKey        Secret `yaml:"api_key"`
 	WebhookSecret Secret `yaml:"webhook_secret"`
+	// WebhookURL is where the provider posts completions (our bland-callback).
+	WebhookURL  string        `yaml:"webhook_url"`
+	PathwayID   string        `yaml:"pathway_id"`
+	StartNodeID string        `yaml:"start_node_id"`
+	Task        string        `yaml:"task"`
+	Voice       string        `yaml:"voice"`
+	MaxDuration time.Duration `yaml:"max_duration"`
+	// FromNumbers are our own caller ids (E.164); a completion "from" one of
+	// them is never taken for the customer.
+	FromNumbers      []string `yaml:"from_numbers"`
+	VoicemailMessage string   `yaml:"voicemail_message"`
+	VoicemailAction  string   `yaml:"voicemail_action"` // hangup or leave_message
+}
+
+// Convoso configures the CRM client.
+type Convoso struct {
+	Provider  `yaml:",inline"`
+	AuthToken Secret `yaml:"auth_token"`
 }
 
 // Default returns the embedded defaults: a complete, valid configuration
@@ -129,7 +174,20 @@ func Default() Config {
 		Supervision: Supervision{MaxRestarts: 5, Window: 30 * time.Second, BackoffMin: 100 * time.Millisecond, BackoffMax: 15 * time.Second},
 		Memory:      Memory{WarningRSS: 400 << 20, CriticalRSS: 480 << 20},
 		Data:        Data{Dir: "./data"},
-		Business:    Business{Timezone: "America/New_York"},
+		Business: Business{
+			Timezone: "America/New_York", Days: []string{"mon", "tue", "wed", "thu", "fri"},
+			Open: "09:00", Close: "17:00",
+		},
+		Bland: Bland{
+			Provider: Provider{Mode: "dry-run", BaseURL: "https://api.bland.ai", Timeout: 10 * time.Second,
+				RatePerSecond: 5, Burst: 10, MaxRetries: 3, RetryBackoff: 500 * time.Millisecond},
+			WebhookURL: "http://127.0.0.1:3000/webhooks/bland-callback", MaxDuration: 30 * time.Minute,
+			Voice: "maya", VoicemailAction: "leave_message",
+		},
+		Convoso: Convoso{
+			Provider: Provider{Mode: "dry-run", BaseURL: "https://api.convoso.com", Timeout: 10 * time.Second,
+				RatePerSecond: 10, Burst: 20, MaxRetries: 3, RetryBackoff: 500 * time.Millisecond},
+		},
 		Journal: Journal{
 			Retention:      90 * 24 * time.Hour,
 			DedupeTTL:      7 * 24 * time.Hour,

@@ -32,6 +32,7 @@ func TestLoadPrecedence(t *testing.T) {
 		{"env int", cfg.Supervision.MaxRestarts, 7},
 		{"file duration", cfg.Shutdown.Timeout, 10 * time.Second},
 		{"unset keeps default", cfg.Supervision.BackoffMax, 15 * time.Second},
+		{"embedded provider keys", cfg.Bland.Mode, "dry-run"},
 		{"secret from file", cfg.Admin.APIKey.Value(), "file-secret"},
 	}
 	for _, c := range checks {
@@ -55,6 +56,11 @@ func TestLoadNamesEveryBadKey(t *testing.T) {
 		{"zero interval", Sources{Overrides: map[string]string{"supervision.window": "0s"}}, []string{"supervision.window"}},
 		{"missing file", Sources{File: "testdata/nope.yml"}, []string{"nope.yml"}},
 		{"bad zone", Sources{Overrides: map[string]string{"business.timezone": "Mars/Olympus"}}, []string{"business.timezone"}},
+		{"bad hours", Sources{Environ: []string{"ORCH_BUSINESS__OPEN=18:00", "ORCH_BUSINESS__DAYS=mon,funday", "ORCH_BUSINESS__BLACKOUT_DATES=2026-12-25,25/12"}},
+			[]string{"business.close: must be after", "funday", "business.blackout_dates[1]"}},
+		{"live provider without a key", Sources{Environ: []string{"ORCH_BLAND__MODE=live", "ORCH_CONVOSO__MODE=LIVE"}},
+			[]string{"bland.api_key", "convoso.mode"}},
+		{"bad caller id", Sources{Environ: []string{"ORCH_BLAND__FROM_NUMBERS=+15555550188,5550188"}}, []string{"bland.from_numbers[1]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,6 +84,7 @@ func decode(k *koanf.Koanf, cfg *Config) error {
 		Metadata:         &md,
 		Result:           cfg,
 		WeaklyTypedInput: true,
+		Squash:           true, // embedded structs (Provider) are inlined, as in YAML
 		TagName:          "yaml",
 	}
 	d, err := mapstructure.NewDecoder(dc)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -55,8 +56,14 @@ func (c Config) Validate() error {
 	if c.Debug.Addr != "" {
 		p.addr("debug.addr", c.Debug.Addr, true)
 	}
-	if _, err := time.LoadLocation(c.Business.Timezone); err != nil || c.Business.Timezone == "" {
-		p.add("business.timezone", "unknown time zone %q", c.Business.Timezone)
+	p.business(c.Business)
+	p.provider("bland", c.Bland.Provider, c.Bland.APIKey, "api_key")
+	p.provider("convoso", c.Convoso.Provider, c.Convoso.AuthToken, "auth_token")
+	p.positive("bland.max_duration", c.Bland.MaxDuration)
+	for i, n := range c.Bland.FromNumbers {
+		if !e164(n) {
+			p.add(fmt.Sprintf("bland.from_numbers[%d]", i), "must be an E.164 number such as +15555550188 (got %q)", n)
+		}
 	}
 
 	p.positive("journal.retention", c.Journal.Retention)
@@ -122,4 +129,88 @@ func (p *problems) addr(key, v string, loopbackOnly bool) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		p.add(key, "must be a loopback address such as 127.0.0.1:6060 (got %q)", v)
 	}
+}
+
+var weekdays = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
+
+func (p *problems) business(b Business) {
+	if _, err := time.LoadLocation(b.Timezone); err != nil || b.Timezone == "" {
+		p.add("business.timezone", "unknown time zone %q", b.Timezone)
+	}
+	for _, d := range b.Days {
+		if !weekdays[d] {
+			p.add("business.days", "unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", d)
+		}
+	}
+	open, okOpen := clock(b.Open, false)
+	if !okOpen {
+		p.add("business.open", "must be HH:MM from 00:00 to 23:59 (got %q)", b.Open)
+	}
+	close, okClose := clock(b.Close, true)
+	if !okClose {
+		p.add("business.close", "must be HH:MM from 00:01 to 24:00 (got %q)", b.Close)
+	}
+	if okOpen && okClose && close <= open {
+		p.add("business.close", "must be after business.open (%s)", b.Open)
+	}
+	for i, d := range b.BlackoutDates {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			p.add(fmt.Sprintf("business.blackout_dates[%d]", i), "must be YYYY-MM-DD (got %q)", d)
+		}
+	}
+}
+
+// clock parses HH:MM into minutes after midnight; "24:00" only as a close.
+func clock(s string, isClose bool) (int, bool) {
+	if len(s) != 5 || s[2] != ':' {
+		return 0, false
+	}
+	h, err1 := strconv.Atoi(s[:2])
+	m, err2 := strconv.Atoi(s[3:])
+	if err1 != nil || err2 != nil || m < 0 || m > 59 || h < 0 {
+		return 0, false
+	}
+	if isClose && h == 24 && m == 0 {
+		return 24 * 60, true
+	}
+	return h*60 + m, h <= 23
+}
+
+func (p *problems) provider(name string, pr Provider, secret Secret, secretKey string) {
+	switch pr.Mode {
+	case "dry-run":
+	case "live":
+		if !secret.IsSet() {
+			p.add(name+"."+secretKey, "required when %s.mode is live", name)
+		}
+	default:
+		p.add(name+".mode", "must be dry-run or live (got %q)", pr.Mode)
+	}
+	if u, err := url.Parse(pr.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(name+".base_url", "must be an http(s) URL (got %q)", pr.BaseURL)
+	}
+	p.positive(name+".timeout", pr.Timeout)
+	if pr.RatePerSecond <= 0 {
+		p.add(name+".rate_per_second", "must be > 0 (got %v)", pr.RatePerSecond)
+	}
+	if pr.Burst < 1 {
+		p.add(name+".burst", "must be >= 1 (got %d)", pr.Burst)
+	}
+	if pr.MaxRetries < 0 {
+		p.add(name+".max_retries", "must be >= 0 (got %d)", pr.MaxRetries)
+	}
+	p.positive(name+".retry_backoff", pr.RetryBackoff)
+}
+
+// e164 reports whether s is "+" and 8 to 15 digits.
+func e164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
