@@ -3,6 +3,8 @@ package messages
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 )
 
 // Journal record results: what became of a webhook, as the webhook log
@@ -90,12 +92,27 @@ type WebhookRecord struct {
 	BodyText   string            `json:"body_text,omitempty"`
 }
 
-// ReplayJournal asks for the journal's records after sequence After, in
-// order, at most Limit of them: how a service that restarted catches up on
-// what it has not applied yet.
+// ReplayJournal asks for the journal's durable records after sequence After,
+// in order, at most Limit of them, only from Sources when it is not empty.
+// It is the one way records reach the domain: a subscriber pulls from what it
+// has applied, at start (recovery) and on every JournalAdvanced (live).
 type ReplayJournal struct {
-	After uint64
-	Limit int
+	After   uint64
+	Limit   int
+	Sources []string
+}
+
+// SubscribeJournal asks the journal to send Subscriber a JournalAdvanced now
+// and after every durable batch. Subscribing again (after a restart) is
+// harmless.
+type SubscribeJournal struct {
+	Subscriber *actor.PID
+}
+
+// JournalAdvanced tells a subscriber that records up to Durable are on disk;
+// it pulls what it has not applied with ReplayJournal.
+type JournalAdvanced struct {
+	Durable uint64
 }
 
 // JournalBatch answers ReplayJournal. More says whether records after the

@@ -189,6 +189,7 @@ func (j *Journal) succeeded(b *batch) {
 	for _, w := range b.waiters {
 		j.answer(w, nil)
 	}
+	j.advance()
 }
 
 // failed refuses every waiter (the gateway answers 429), forgets the batch's

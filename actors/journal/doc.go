@@ -6,7 +6,8 @@
 // records, and the syncer goroutine that writes and fdatasyncs batches.
 // Accepts: messages.AppendWebhook (answered with messages.WebhookAppended once
 // durable), messages.QueryWebhookLog, messages.ReplayJournal,
-// messages.ConfigChanged.
+// messages.SubscribeJournal (subscribers get messages.JournalAdvanced after
+// every durable batch and pull with ReplayJournal), messages.ConfigChanged.
 // Timers: "retention" (daily: delete segments older than journal.retention,
 // prune dedupe keys older than journal.dedupe_ttl) and "probe" (every
 // journal.retry_after while appends fail, to notice the disk is back).

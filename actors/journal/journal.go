@@ -48,7 +48,8 @@ type Journal struct {
 	closing  bool
 	send     func(*actor.PID, interface{}) // replies, also from close
 
-	reads sync.WaitGroup // query and replay goroutines
+	reads       sync.WaitGroup        // query and replay goroutines
+	subscribers map[string]*actor.PID // told of every durable batch
 }
 
 // Timer and internal messages; only this actor sends them.
@@ -82,6 +83,8 @@ func (j *Journal) Receive(c actor.Context) {
 		j.query(c, m)
 	case messages.ReplayJournal:
 		j.replay(c, m)
+	case messages.SubscribeJournal:
+		j.subscribe(m)
 	case retentionTick:
 		j.enforceRetention()
 	case probeTick:
@@ -107,6 +110,7 @@ func (j *Journal) open(c actor.Context) {
 		panic(fmt.Errorf("journal: open %s: %w", j.dir, err))
 	}
 	j.seq, j.durable, j.dedupe, j.recent = st.lastSeq, st.lastSeq, st.dedupe, st.recent
+	j.subscribers = map[string]*actor.PID{}
 	j.today = dayOf(began, j.d.Location)
 	if j.counts, err = countDay(j.dir, j.today); err != nil {
 		j.d.Log.Error("journal: cannot count today's records; today's counts start at zero", zap.Error(err))

@@ -42,6 +42,11 @@ func testJournalConfig() config.Journal {
 
 func startJournal(t *testing.T, log *zap.Logger, dataDir string) *harness {
 	t.Helper()
+	return startJournalWith(t, log, dataDir, testJournalConfig())
+}
+
+func startJournalWith(t *testing.T, log *zap.Logger, dataDir string, cfg config.Journal) *harness {
+	t.Helper()
 	h := &harness{system: supervision.NewSystem(log), dataDir: dataDir, readiness: supervision.NewReadiness(),
 		metrics: NewMetrics(prometheus.NewRegistry()), dead: &atomic.Int64{}}
 	h.readiness.Set("daemon", true, "") // only the journal's own readiness matters here
@@ -54,7 +59,7 @@ func startJournal(t *testing.T, log *zap.Logger, dataDir string) *harness {
 	h.faults = injectFaults(w)
 	loc, _ := time.LoadLocation("America/New_York")
 	props := supervision.Props(Producer(Deps{
-		Log: log, Cfg: testJournalConfig(), DataDir: dataDir, Location: loc,
+		Log: log, Cfg: cfg, DataDir: dataDir, Location: loc,
 		Metrics: h.metrics, Readiness: h.readiness, open: w.open,
 	}), log, supervision.NewMetrics(prometheus.NewRegistry()))
 	h.pid = h.system.Root.Spawn(props)
@@ -243,5 +248,79 @@ func TestQueriesTodayAndByPhoneNewestFirst(t *testing.T) {
 	past := ask(messages.QueryWebhookLog{Day: "2001-01-01"})
 	if past.Err != "" || past.Total != 0 {
 		t.Fatalf("empty past day = %+v", past)
+	}
+}
+
+func TestReplayFromDiskAndRingInOrderWithSourceFilter(t *testing.T) {
+	cfg := testJournalConfig()
+	cfg.RecentMax = 3 // the ring holds seq 8..10 only: older replays come from disk
+	h := startJournalWith(t, zaptest.NewLogger(t), t.TempDir(), cfg)
+	defer h.stop(t)
+	for i := range 10 {
+		m := completionAppend(i)
+		if i%2 == 1 {
+			m.Source, m.DedupeKey = messages.SourceLead, fmt.Sprintf("lead-%d", i)
+		}
+		h.append(t, m)
+	}
+	ask := func(m messages.ReplayJournal) messages.JournalBatch {
+		res, err := h.system.Root.RequestFuture(h.pid, m, 10*time.Second).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.(messages.JournalBatch)
+	}
+	seqs := func(b messages.JournalBatch) (out []uint64) {
+		for _, r := range b.Records {
+			out = append(out, r.Seq)
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		req      messages.ReplayJournal
+		want     []uint64
+		wantMore bool
+	}{
+		{"disk, paged", messages.ReplayJournal{After: 0, Limit: 4}, []uint64{1, 2, 3, 4}, true},
+		{"disk, to the end", messages.ReplayJournal{After: 4, Limit: 100}, []uint64{5, 6, 7, 8, 9, 10}, false},
+		{"ring", messages.ReplayJournal{After: 8}, []uint64{9, 10}, false},
+		{"ring, nothing new", messages.ReplayJournal{After: 10}, nil, false},
+		{"disk, leads only", messages.ReplayJournal{After: 0, Sources: []string{messages.SourceLead}}, []uint64{2, 4, 6, 8, 10}, false},
+		{"ring, completions only", messages.ReplayJournal{After: 7, Sources: []string{messages.SourceCompletion}}, []uint64{9}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ask(tt.req)
+			if got.Err != "" || fmt.Sprint(seqs(got)) != fmt.Sprint(tt.want) || got.More != tt.wantMore {
+				t.Fatalf("got %v more=%v err=%q, want %v more=%v", seqs(got), got.More, got.Err, tt.want, tt.wantMore)
+			}
+		})
+	}
+}
+
+// follower records JournalAdvanced notices.
+type follower struct{ advanced chan uint64 }
+
+func (f *follower) Receive(c actor.Context) {
+	if m, ok := c.Message().(messages.JournalAdvanced); ok {
+		f.advanced <- m.Durable
+	}
+}
+
+func TestSubscribersHearOfEveryDurableBatch(t *testing.T) {
+	h := startJournal(t, zaptest.NewLogger(t), t.TempDir())
+	defer h.stop(t)
+	h.append(t, completionAppend(1))
+	f := &follower{advanced: make(chan uint64, 16)}
+	sub := h.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return f }))
+	defer func() { _ = h.system.Root.StopFuture(sub).Wait() }()
+	h.system.Root.Send(h.pid, messages.SubscribeJournal{Subscriber: sub})
+	if got := <-f.advanced; got != 1 {
+		t.Fatalf("on subscribing: durable %d, want 1", got)
+	}
+	h.append(t, completionAppend(2))
+	if got := <-f.advanced; got != 2 {
+		t.Fatalf("after an append: durable %d, want 2", got)
 	}
 }

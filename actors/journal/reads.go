@@ -3,6 +3,7 @@ package journal
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -68,11 +69,37 @@ func toMessage(r *Record) messages.WebhookRecord {
 
 var errEnough = errors.New("enough")
 
-// replay sends up to Limit records after m.After, read on a goroutine.
+// replay answers from the recent ring when it holds everything after
+// m.After (the live case: a subscriber a batch behind), else from the
+// segments on a goroutine (recovery after a restart).
 func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 	to, limit, durable := c.Sender(), m.Limit, j.durable
 	if limit <= 0 {
 		limit = 1000
+	}
+	want := sourceFilter(m.Sources)
+	if j.recent.holdsAfter(m.After) {
+		var newer []*Record
+		j.recent.each(func(r *Record) bool {
+			if r.Seq <= m.After {
+				return false
+			}
+			newer = append(newer, r)
+			return true
+		})
+		var out messages.JournalBatch
+		for i := len(newer) - 1; i >= 0; i-- {
+			if !want(newer[i].Source) {
+				continue
+			}
+			if len(out.Records) == limit {
+				out.More = true
+				break
+			}
+			out.Records = append(out.Records, toMessage(newer[i]))
+		}
+		j.send(to, out)
+		return
 	}
 	j.reads.Add(1)
 	go func() {
@@ -81,6 +108,9 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 		err := replay(j.dir, m.After, func(r Record) error {
 			if r.Seq > durable { // not yet acknowledged: not part of history yet
 				return errEnough
+			}
+			if !want(r.Source) {
+				return nil
 			}
 			if len(out.Records) == limit {
 				out.More = true
@@ -94,6 +124,29 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 		}
 		j.send(to, out)
 	}()
+}
+
+func sourceFilter(sources []string) func(string) bool {
+	if len(sources) == 0 {
+		return func(string) bool { return true }
+	}
+	return func(s string) bool { return slices.Contains(sources, s) }
+}
+
+// subscribe adds a subscriber and tells it at once how far the log is durable.
+func (j *Journal) subscribe(m messages.SubscribeJournal) {
+	if m.Subscriber == nil {
+		return
+	}
+	j.subscribers[m.Subscriber.Id] = m.Subscriber
+	j.send(m.Subscriber, messages.JournalAdvanced{Durable: j.durable})
+}
+
+// advance tells every subscriber the log grew; they pull what they lack.
+func (j *Journal) advance() {
+	for _, pid := range j.subscribers {
+		j.send(pid, messages.JournalAdvanced{Durable: j.durable})
+	}
 }
 
 // enforceRetention deletes whole segments older than journal.retention and

@@ -100,3 +100,13 @@ func recordSize(rec *Record) int {
 	}
 	return n
 }
+
+// holdsAfter reports whether every record with a sequence number above after
+// is held: the ring is a contiguous suffix of the log, so it does when its
+// oldest record comes right after (or before) after, or nothing was evicted.
+func (r *recent) holdsAfter(after uint64) bool {
+	if !r.evicted {
+		return true
+	}
+	return r.n > 0 && r.buf[r.start].Seq <= after+1
+}
