@@ -191,3 +191,15 @@ func TestConfigCommands(t *testing.T) {
 		t.Errorf("version = %d %q", code, out)
 	}
 }
+
+func TestSecondDaemonOnTheSameDataDirRefusesToStart(t *testing.T) {
+	dataDir := t.TempDir()
+	startDaemonIn(t, dataDir, baseConfig)
+	second := launch(t, dataDir, baseConfig)
+	if code := second.waitExit(15 * time.Second); code != 1 {
+		t.Fatalf("second daemon exit code %d, want 1", code)
+	}
+	if !strings.Contains(second.log(), "another orchestrator") {
+		t.Errorf("no clear reason in the log:\n%s", second.log())
+	}
+}

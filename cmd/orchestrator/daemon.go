@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -90,6 +91,11 @@ func (d *daemon) shutdown(sigs <-chan os.Signal, drain bool) int {
 	for {
 		select {
 		case r := <-done:
+			if r.err == nil { // a service still running may still write to it
+				if err := d.store.Close(); err != nil {
+					r.err = fmt.Errorf("close state store: %w", err)
+				}
+			}
 			took := time.Since(began)
 			if r.err != nil {
 				d.log.Error("stopped with problems", zap.Error(r.err), zap.Strings("order", r.report.Order), zap.Duration("took", took))

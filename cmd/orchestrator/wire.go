@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/gateway"
+	"orchestrator/actors/store"
 	"orchestrator/actors/journal"
 	"orchestrator/config"
 	"orchestrator/supervision"
@@ -26,6 +28,7 @@ type daemon struct {
 	system    *actor.ActorSystem
 	tree      *supervision.Tree
 	readiness *supervision.Readiness
+	store     *store.Store
 	fatal     chan error
 }
 
@@ -39,6 +42,10 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	if err := os.MkdirAll(cfg.Data.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	st, err := store.Open(filepath.Join(cfg.Data.Dir, "state.db"))
+	if err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -49,11 +56,12 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
+		_ = st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	log.Info("listening", zap.String("addr", ln.Addr().String()), zap.String("version", version))
 
-	d := &daemon{cfg: cfg, log: log, readiness: supervision.NewReadiness(), fatal: make(chan error, 1)}
+	d := &daemon{cfg: cfg, log: log, readiness: supervision.NewReadiness(), store: st, fatal: make(chan error, 1)}
 	reportFatal := func(err error) {
 		select {
 		case d.fatal <- err:
@@ -62,6 +70,7 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	}
 	loc, err := time.LoadLocation(cfg.Business.Timezone)
 	if err != nil {
+		_, _ = ln.Close(), st.Close()
 		return nil, fmt.Errorf("business.timezone: %w", err)
 	}
 	d.system = supervision.NewSystem(log)
@@ -89,7 +98,7 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 		ChildStopTimeout: cfg.Shutdown.ChildTimeout, OnFatal: reportFatal, Readiness: d.readiness,
 	})
 	if err != nil {
-		_ = ln.Close()
+		_, _ = ln.Close(), st.Close()
 		return nil, err
 	}
 	d.readiness.Set("daemon", true, "")
