@@ -19,6 +19,14 @@ type Config struct {
 	Webhooks    Webhooks    `yaml:"webhooks"`
 	Bland       Bland       `yaml:"bland"`
 	Convoso     Convoso     `yaml:"convoso"`
+	Blocklist   Blocklist   `yaml:"blocklist"`
+}
+
+// Blocklist configures do-not-call handling.
+type Blocklist struct {
+	// DNCPhrases in a completed call's transcript or summary (case-insensitive)
+	// blocklist the phone.
+	DNCPhrases []string `yaml:"dnc_phrases"`
 }
 
 // HTTP configures the gateway's listener and its timeouts.
@@ -184,6 +192,10 @@ func Default() Config {
 			WebhookURL: "http://127.0.0.1:3000/webhooks/bland-callback", MaxDuration: 30 * time.Minute,
 			Voice: "maya", VoicemailAction: "leave_message",
 		},
+		Blocklist: Blocklist{DNCPhrases: []string{
+			"do not call", "don't call me", "dont call me", "stop calling", "remove me from your list",
+			"take me off your list", "put me on your do not call list", "remove my number",
+		}},
 		Convoso: Convoso{
 			Provider: Provider{Mode: "dry-run", BaseURL: "https://api.convoso.com", Timeout: 10 * time.Second,
 				RatePerSecond: 10, Burst: 20, MaxRetries: 3, RetryBackoff: 500 * time.Millisecond},

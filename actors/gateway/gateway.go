@@ -33,6 +33,7 @@ type Deps struct {
 	Metrics     *Metrics
 	System      *actor.ActorSystem
 	Journal     *actor.PID
+	Blocklist   *actor.PID
 	Location    *time.Location // business time zone: "today" for the admin API
 }
 

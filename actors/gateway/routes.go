@@ -53,6 +53,7 @@ func (g *Gateway) routes() http.Handler {
 	mux.Handle("/webhooks/"+messages.SourceCompletion, methods{http.MethodPost: g.webhook(messages.SourceCompletion, authSignature, parseCompletion)})
 	mux.Handle("/webhooks/"+messages.SourceSMSReply, methods{http.MethodPost: g.webhook(messages.SourceSMSReply, authToken, parseSMSReply)})
 	g.adminWebhookLogRoutes(mux)
+	g.adminBlocklistRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 	})

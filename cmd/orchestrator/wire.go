@@ -14,9 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"orchestrator/actors/blocklist"
 	"orchestrator/actors/gateway"
-	"orchestrator/actors/store"
 	"orchestrator/actors/journal"
+	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/supervision"
 )
@@ -81,6 +82,12 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 			Log: log.Named(supervision.Journal), Cfg: cfg.Journal, DataDir: cfg.Data.Dir, Location: loc,
 			Metrics: journal.NewMetrics(reg), Readiness: d.readiness,
 		}),
+	}, {
+		Name: supervision.Blocklist,
+		Producer: blocklist.Producer(blocklist.Deps{
+			Log: log.Named(supervision.Blocklist), Cfg: cfg.Blocklist, Bucket: st.Bucket(supervision.Blocklist),
+			Readiness: d.readiness, Flags: blocklistGauge(reg),
+		}),
 	}}
 	specs = append(specs, extra...)
 	specs = append(specs, supervision.ChildSpec{
@@ -90,7 +97,8 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 			Gatherer: reg, Version: version, StartedAt: startedAt,
 			OnServeError: reportFatal, StopTimeout: cfg.Shutdown.ChildTimeout,
 			Metrics: gateway.NewMetrics(reg), System: d.system, Location: loc,
-			Journal: supervision.PID(d.system, supervision.Journal),
+			Journal:   supervision.PID(d.system, supervision.Journal),
+			Blocklist: supervision.PID(d.system, supervision.Blocklist),
 		}),
 	})
 	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
@@ -105,4 +113,12 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	log.Info("started", zap.Int("services", len(specs)), zap.Duration("took", time.Since(startedAt)),
 		zap.Bool("admin_api", cfg.Admin.APIKey.IsSet()))
 	return d, nil
+}
+
+func blocklistGauge(reg prometheus.Registerer) prometheus.Gauge {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "orchestrator_blocklist_flags", Help: "Do-not-call flags on the blocklist.",
+	})
+	reg.MustRegister(g)
+	return g
 }
