@@ -20,6 +20,38 @@ type Config struct {
 	Bland       Bland       `yaml:"bland"`
 	Convoso     Convoso     `yaml:"convoso"`
 	Blocklist   Blocklist   `yaml:"blocklist"`
+	Calls       Calls       `yaml:"calls"`
+	Queue       Queue       `yaml:"queue"`
+	CRM         CRM         `yaml:"crm"`
+}
+
+// Calls configures the dial gate and the call registry.
+type Calls struct {
+	MaxDailyPerPhone int           `yaml:"max_daily_per_phone"`
+	DuplicateWindow  time.Duration `yaml:"duplicate_window"`
+	PendingTimeout   time.Duration `yaml:"pending_timeout"`
+	PostTransferHold time.Duration `yaml:"post_transfer_hold"`
+	BusyRetry        time.Duration `yaml:"busy_retry"`
+}
+
+// Queue configures the off-hours queue.
+type Queue struct {
+	MaxItems int           `yaml:"max_items"`
+	Interval time.Duration `yaml:"interval"`
+	Batch    int           `yaml:"batch"`
+	MaxTries int           `yaml:"max_tries"`
+	// MaxDeadLetters bounds the dead-letter list; past it the oldest go.
+	MaxDeadLetters int `yaml:"max_dead_letters"`
+}
+
+// CRM configures the CRM outbox.
+type CRM struct {
+	MaxTries int           `yaml:"max_tries"`
+	RetryMin time.Duration `yaml:"retry_min"`
+	RetryMax time.Duration `yaml:"retry_max"`
+	// MaxItems bounds the outbox, parked items included; past it new
+	// updates are refused loudly (logged and counted), never dropped silently.
+	MaxItems int `yaml:"max_items"`
 }
 
 // Blocklist configures do-not-call handling.
@@ -196,6 +228,10 @@ func Default() Config {
 			"do not call", "don't call me", "dont call me", "stop calling", "remove me from your list",
 			"take me off your list", "put me on your do not call list", "remove my number",
 		}},
+		Calls: Calls{MaxDailyPerPhone: 8, DuplicateWindow: 10 * time.Minute, PendingTimeout: 40 * time.Minute,
+			PostTransferHold: 30 * time.Minute, BusyRetry: 5 * time.Minute},
+		Queue: Queue{MaxItems: 100000, Interval: 30 * time.Minute, Batch: 50, MaxTries: 5, MaxDeadLetters: 10000},
+		CRM:   CRM{MaxTries: 10, RetryMin: 30 * time.Second, RetryMax: 30 * time.Minute, MaxItems: 100000},
 		Convoso: Convoso{
 			Provider: Provider{Mode: "dry-run", BaseURL: "https://api.convoso.com", Timeout: 10 * time.Second,
 				RatePerSecond: 10, Burst: 20, MaxRetries: 3, RetryBackoff: 500 * time.Millisecond},

@@ -57,6 +57,23 @@ func (c Config) Validate() error {
 		p.addr("debug.addr", c.Debug.Addr, true)
 	}
 	p.business(c.Business)
+	p.atLeast("calls.max_daily_per_phone", c.Calls.MaxDailyPerPhone, 1)
+	p.nonNegative("calls.duplicate_window", c.Calls.DuplicateWindow)
+	p.positive("calls.pending_timeout", c.Calls.PendingTimeout)
+	p.nonNegative("calls.post_transfer_hold", c.Calls.PostTransferHold)
+	p.positive("calls.busy_retry", c.Calls.BusyRetry)
+	p.atLeast("queue.max_items", c.Queue.MaxItems, 1)
+	p.positive("queue.interval", c.Queue.Interval)
+	p.atLeast("queue.batch", c.Queue.Batch, 1)
+	p.atLeast("queue.max_tries", c.Queue.MaxTries, 1)
+	p.atLeast("queue.max_dead_letters", c.Queue.MaxDeadLetters, 1)
+	p.atLeast("crm.max_tries", c.CRM.MaxTries, 1)
+	p.positive("crm.retry_min", c.CRM.RetryMin)
+	p.positive("crm.retry_max", c.CRM.RetryMax)
+	if c.CRM.RetryMax < c.CRM.RetryMin {
+		p.add("crm.retry_max", "must be >= crm.retry_min (%s)", c.CRM.RetryMin)
+	}
+	p.atLeast("crm.max_items", c.CRM.MaxItems, 1)
 	p.provider("bland", c.Bland.Provider, c.Bland.APIKey, "api_key")
 	p.provider("convoso", c.Convoso.Provider, c.Convoso.AuthToken, "auth_token")
 	p.positive("bland.max_duration", c.Bland.MaxDuration)
@@ -88,6 +105,12 @@ func (p *problems) add(key, format string, args ...any) {
 func (p *problems) positive(key string, d time.Duration) {
 	if d <= 0 {
 		p.add(key, "must be a positive duration such as \"30s\" (got %s)", d)
+	}
+}
+
+func (p *problems) atLeast(key string, n, min int) {
+	if n < min {
+		p.add(key, "must be >= %d (got %d)", min, n)
 	}
 }
 
