@@ -32,7 +32,7 @@ type Error struct {
 }
 
 // Error renders the status or cause and the body snippet, with long digit runs
-// (phone numbers) masked so the message is safe to log.
+// (phone numbers, which providers echo) masked so the message is safe to log.
 func (e *Error) Error() string {
 	var b strings.Builder
 	switch {
@@ -50,9 +50,9 @@ func (e *Error) Error() string {
 	}
 	if e.Body != "" {
 		b.WriteString(": ")
-		b.WriteString(maskDigits(e.Body))
+		b.WriteString(e.Body)
 	}
-	return b.String()
+	return maskDigits(b.String())
 }
 
 // Unwrap gives errors.Is and errors.As the cause.
