@@ -24,11 +24,13 @@ type BlockFlag struct {
 type CheckBlocked struct {
 	Phone  Phone
 	LeadID string
+	Ref    string // echoed in BlockStatus
 }
 
 // BlockStatus answers CheckBlocked. Blocked is also true, with Unavailable,
 // when the blocklist could not be loaded: it fails closed.
 type BlockStatus struct {
+	Ref         string
 	Blocked     bool
 	Unavailable bool
 	Flag        *BlockFlag

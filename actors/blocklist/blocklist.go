@@ -52,7 +52,9 @@ func (b *Blocklist) Receive(c actor.Context) {
 		b.load(c)
 	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
 	case messages.CheckBlocked:
-		c.Respond(b.check(m))
+		status := b.check(m)
+		status.Ref = m.Ref
+		c.Respond(status)
 	case messages.AddBlock:
 		c.Respond(b.add(m, 0))
 	case messages.RemoveBlock:

@@ -1,0 +1,171 @@
+package calls
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
+
+	"orchestrator/actors/bland"
+	"orchestrator/actors/businesshours"
+	"orchestrator/actors/store"
+	"orchestrator/config"
+	"orchestrator/messages"
+	"orchestrator/supervision"
+)
+
+// Dialer places a call with the voice provider (bland.Client).
+type Dialer interface {
+	Call(ctx context.Context, req bland.CallRequest) (bland.CallResult, error)
+}
+
+// Deps is what the calls actor needs; main builds it.
+type Deps struct {
+	Log         *zap.Logger
+	Cfg         config.Calls
+	FromNumbers []string // our caller ids, used in turn; never taken for a customer
+	Hours       *businesshours.Hours
+	Bucket      *store.Bucket
+	Dialer      Dialer
+	Metrics     *Metrics
+	// Context bounds the provider requests; each is also cancelled when the
+	// actor stops or restarts.
+	Context   context.Context
+	Journal   *actor.PID
+	Blocklist *actor.PID
+	Queue     *actor.PID   // nil: refused-for-hours requests are not queued
+	AMTracker *actor.PID   // nil: no am_cap check
+	Consumers []*actor.PID // every CallCompleted goes to each
+	Now       func() time.Time
+}
+
+// Calls is the dial gate actor.
+type Calls struct {
+	d      Deps
+	timers *supervision.Timers
+	self   *actor.PID
+	send   func(*actor.PID, interface{})
+
+	calls       map[string]*call // by intent id
+	byCallID    map[string]string
+	phones      map[messages.Phone]*phone
+	leadDialled map[string]time.Time
+	nextIntent  uint64
+	nextFrom    int
+
+	gates  map[messages.Phone]*gateQueue
+	asking map[string]*gateReq // question ref → request
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	dialing        map[string]context.CancelFunc
+	pendingAnswers map[string]waiting // intent → who to tell the provider's answer
+	early          map[string]messages.CallCompleted // completions that beat their dial's answer, by call id
+	wg             sync.WaitGroup
+
+	intake
+	staged  []store.Change
+	outbox  []messages.CallCompleted
+	applied uint64 // journal sequence whose effects are committed
+}
+
+// Timer and internal messages; only this actor sends them.
+type (
+	pendingTimeout struct{ intent string }
+	gateTimeout    struct{ ref string }
+	pullTick       struct{}
+	pruneTick      struct{}
+	dialDone       struct {
+		intent string
+		res    bland.CallResult
+		err    error
+	}
+)
+
+// Producer makes a fresh Calls actor for each incarnation.
+func Producer(d Deps) actor.Producer {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return func() actor.Actor { return &Calls{d: d} }
+}
+
+// Receive dispatches the calls actor's messages.
+func (s *Calls) Receive(c actor.Context) {
+	switch m := c.Message().(type) {
+	case *actor.Started:
+		s.start(c)
+	case *actor.Stopping, *actor.Restarting:
+		s.stop()
+	case *actor.Stopped:
+	case messages.DialRequest:
+		s.dial(c, m, c.Sender(), false)
+	case messages.BlockStatus:
+		s.blockAnswer(c, m)
+	case messages.AMCapStatus:
+		s.amCapAnswer(c, m)
+	case gateTimeout:
+		s.gateTimedOut(c, m.ref)
+	case dialDone:
+		s.dialled(c, m)
+	case pendingTimeout:
+		s.pendingExpired(m.intent)
+	case messages.JournalAdvanced:
+		s.advanced(c, m.Durable)
+	case messages.JournalBatch:
+		s.batchArrived(c, m)
+	case pullTick:
+		s.pull(c)
+	case pruneTick:
+		s.prune()
+	case messages.ConfigChanged:
+		s.d.Cfg, s.d.FromNumbers = m.Config.Calls, m.Config.Bland.FromNumbers
+	default:
+		s.d.Log.Warn("unhandled message", zap.String("type", fmt.Sprintf("%T", m)))
+	}
+}
+
+// start loads the registry, re-arms the pending timers of calls still out,
+// and subscribes to the journal to catch up from what was applied.
+func (s *Calls) start(c actor.Context) {
+	s.timers, s.self, s.send = supervision.TimersOf(c), c.Self(), c.ActorSystem().Root.Send
+	s.gates, s.asking, s.dialing = map[messages.Phone]*gateQueue{}, map[string]*gateReq{}, map[string]context.CancelFunc{}
+	s.pendingAnswers, s.early = map[string]waiting{}, map[string]messages.CallCompleted{}
+	s.ctx, s.cancel = context.WithCancel(s.d.Context)
+	if err := s.load(); err != nil {
+		panic(fmt.Errorf("calls: load state: %w", err)) // the supervisor retries with backoff
+	}
+	s.timers.Every("prune", 24*time.Hour, pruneTick{})
+	c.Send(s.d.Journal, messages.SubscribeJournal{Subscriber: c.Self()})
+	s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
+	s.d.Log.Info("calls started", zap.Int("calls", len(s.calls)), zap.Int("in_flight", s.activeCalls()),
+		zap.Uint64("applied_seq", s.applied))
+}
+
+// stop cancels provider requests still out and waits for their goroutines;
+// their calls stay intents, which the next start holds as unknown.
+func (s *Calls) stop() {
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.wg.Wait()
+	s.commit()
+	s.d.Log.Info("calls stopped", zap.Int("in_flight", s.activeCalls()), zap.Uint64("applied_seq", s.applied))
+}
+
+func (s *Calls) now() time.Time { return s.d.Now() }
+
+// activeCalls counts the phones held by a call.
+func (s *Calls) activeCalls() int {
+	n := 0
+	for _, p := range s.phones {
+		if p.InFlight != "" {
+			n++
+		}
+	}
+	return n
+}

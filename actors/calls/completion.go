@@ -1,0 +1,121 @@
+package calls
+
+import (
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
+
+	"orchestrator/messages"
+)
+
+// complete applies a completion webhook: matched by call id it frees the
+// phone (holding it after a transfer); an unknown call id is an inbound call.
+// Each call's completion is published once, after its state is committed.
+func (s *Calls) complete(cc messages.CallCompleted) {
+	now := s.now().UTC()
+	intent, known := s.byCallID[cc.CallID]
+	if !known {
+		if p := s.phones[cc.Phone]; p != nil && p.InFlight != "" && s.calls[p.InFlight].State == stateIntent {
+			// The provider's webhook beat its own answer to our request:
+			// keep it until the dial is recorded.
+			s.early[cc.CallID] = cc
+			return
+		}
+		s.inbound(cc)
+		return
+	}
+	cl := s.calls[intent]
+	if cl.State == stateDone {
+		return // a second status for the same call: already published
+	}
+	late := cl.State == stateUnknown
+	cl.State, cl.Outcome, cl.EndedAt = stateDone, cc.Outcome, now
+	s.timers.Cancel("pending/" + intent)
+	if p := s.phones[cl.Phone]; p != nil {
+		if p.InFlight == intent {
+			p.InFlight = ""
+		}
+		if cc.Transferred && s.d.Cfg.PostTransferHold > 0 {
+			p.HoldUntil = now.Add(s.d.Cfg.PostTransferHold)
+		}
+		s.stagePhone(cl.Phone)
+	}
+	s.stageCall(cl)
+	cc.Phone = cl.Phone // ours, whatever the provider echoed
+	if cc.LeadID == "" {
+		cc.LeadID, cc.ListID = cl.Lead.LeadID, cl.Lead.ListID
+	}
+	s.outbox = append(s.outbox, cc)
+	s.d.Metrics.completed.WithLabelValues(string(cc.Outcome)).Inc()
+	s.d.Log.Info("call completed", zap.String("call_id", cc.CallID), zap.String("outcome", string(cc.Outcome)),
+		zap.Float64("duration_s", cc.DurationS), zap.String("lead_id", cc.LeadID), zap.Bool("late", late))
+}
+
+// inbound handles a completion for a call we did not place: the customer is
+// "from", unless "from" is one of our own caller ids (then "to").
+func (s *Calls) inbound(cc messages.CallCompleted) {
+	cc.Inbound = true
+	if cc.From != "" && !slices.Contains(s.d.FromNumbers, string(cc.From)) {
+		cc.Phone = cc.From
+	}
+	s.outbox = append(s.outbox, cc)
+	s.d.Metrics.completed.WithLabelValues(string(cc.Outcome)).Inc()
+	s.d.Log.Info("inbound call completed", zap.String("call_id", cc.CallID), zap.String("outcome", string(cc.Outcome)),
+		zap.String("phone", cc.Phone.Masked()), zap.String("lead_id", cc.LeadID))
+}
+
+// applyEarly applies a completion that arrived before its dial's answer.
+func (s *Calls) applyEarly(_ actor.Context, cl *call) {
+	cc, ok := s.early[cl.CallID]
+	if !ok {
+		return
+	}
+	delete(s.early, cl.CallID)
+	s.complete(cc)
+	_ = s.commitLogged()
+}
+
+// publish sends committed completions to every consumer; one failing
+// consumer cannot stop the others (sends never block).
+func (s *Calls) publish() {
+	for _, cc := range s.outbox {
+		for _, pid := range s.d.Consumers {
+			s.send(pid, cc)
+		}
+	}
+	s.outbox = s.outbox[:0]
+}
+
+// prune forgets ended calls older than a week, idle phones and lead dial
+// times past the duplicate window, so memory stays bounded.
+func (s *Calls) prune() {
+	now := s.now()
+	cutoff := now.Add(-7 * 24 * time.Hour)
+	var removed int
+	for intent, cl := range s.calls {
+		if !cl.active() && cl.EndedAt.Before(cutoff) {
+			delete(s.calls, intent)
+			delete(s.byCallID, cl.CallID)
+			s.staged = append(s.staged, deleteCall(intent))
+			removed++
+		}
+	}
+	today := s.d.Hours.Day(now)
+	for ph, p := range s.phones {
+		if p.InFlight == "" && now.After(p.HoldUntil) && p.attemptsOn(today) == 0 {
+			delete(s.phones, ph)
+			s.staged = append(s.staged, deletePhone(ph))
+		}
+	}
+	for lead, at := range s.leadDialled {
+		if now.Sub(at) > s.d.Cfg.DuplicateWindow {
+			delete(s.leadDialled, lead)
+		}
+	}
+	_ = s.commitLogged()
+	if removed > 0 {
+		s.d.Log.Info("pruned old calls", zap.Int("removed", removed))
+	}
+}

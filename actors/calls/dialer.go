@@ -1,0 +1,148 @@
+package calls
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
+
+	"orchestrator/actors/bland"
+	"orchestrator/messages"
+)
+
+// reserve passes the gate: the phone is taken and the attempt counted, and
+// the intent is committed before the provider is asked, so a crash can never
+// lead to a second dial of a call that may have been placed.
+func (s *Calls) reserve(c actor.Context, g *gateReq) {
+	now := s.now()
+	s.nextIntent++
+	cl := &call{
+		Intent: "i" + strconv.FormatUint(s.nextIntent, 10), Kind: g.req.Kind, Lead: g.req.Lead,
+		Phone: g.req.Lead.Phone, From: s.callerID(), State: stateIntent, RequestedAt: now.UTC(),
+	}
+	p := s.phoneOf(cl.Phone)
+	p.InFlight = cl.Intent
+	p.count(s.d.Hours.Day(now))
+	s.calls[cl.Intent] = cl
+	if cl.Lead.LeadID != "" {
+		s.leadDialled[cl.Lead.LeadID] = now
+	}
+	s.stageCall(cl)
+	s.stagePhone(cl.Phone)
+	if g.intake {
+		s.applied = g.req.Seq // the lead record is decided in the same transaction
+	}
+	if err := s.commit(); err != nil {
+		// Nothing durable says we dialled: undo and refuse rather than risk it.
+		p.InFlight = ""
+		p.Attempts[s.d.Hours.Day(now)]--
+		delete(s.calls, cl.Intent)
+		s.finish(c, g, messages.DialFailed, "state not stored: "+err.Error(), now.Add(s.d.Cfg.BusyRetry))
+		return
+	}
+	s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
+	s.startDial(cl, g)
+	s.release(c, g) // later requests for this phone now see it busy
+}
+
+// waiting holds the askers of dials whose provider answer is due.
+type waiting struct {
+	asker *actor.PID
+	req   messages.DialRequest
+}
+
+// startDial asks the provider on a goroutine owned by the actor.
+func (s *Calls) startDial(cl *call, g *gateReq) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.dialing[cl.Intent] = cancel
+	s.pendingAnswers[cl.Intent] = waiting{asker: g.asker, req: g.req}
+	req := bland.CallRequest{Phone: cl.Phone, Lead: cl.Lead, From: cl.From, Kind: string(cl.Kind)}
+	self, send, dialer := s.self, s.send, s.d.Dialer
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		res, err := dialer.Call(ctx, req)
+		send(self, dialDone{intent: cl.Intent, res: res, err: err})
+	}()
+}
+
+// dialled records the provider's answer and answers the asker.
+func (s *Calls) dialled(c actor.Context, m dialDone) {
+	if cancel, ok := s.dialing[m.intent]; ok {
+		cancel()
+		delete(s.dialing, m.intent)
+	}
+	w := s.pendingAnswers[m.intent]
+	delete(s.pendingAnswers, m.intent)
+	g := &gateReq{req: w.req, asker: w.asker}
+	cl, ok := s.calls[m.intent]
+	if !ok || cl.State != stateIntent {
+		return
+	}
+	now := s.now().UTC()
+	if m.err != nil {
+		cl.State, cl.Error, cl.EndedAt = stateFailed, m.err.Error(), now
+		s.phoneOf(cl.Phone).InFlight = ""
+		s.stageCall(cl)
+		s.stagePhone(cl.Phone)
+		_ = s.commitLogged()
+		s.d.Log.Warn("provider refused the call", zap.String("intent", cl.Intent), zap.String("lead_id", cl.Lead.LeadID),
+			zap.String("phone", cl.Phone.Masked()), zap.Error(m.err))
+		s.answer(g, messages.DialFailed, m.err.Error(), now.Add(s.d.Cfg.BusyRetry), "")
+		s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
+		return
+	}
+	cl.State, cl.CallID, cl.DialledAt = stateInFlight, m.res.CallID, now
+	s.byCallID[cl.CallID] = cl.Intent
+	s.stageCall(cl)
+	_ = s.commitLogged()
+	s.timers.After("pending/"+cl.Intent, s.d.Cfg.PendingTimeout, pendingTimeout{intent: cl.Intent})
+	s.d.Log.Info("dialled", zap.String("call_id", cl.CallID), zap.String("kind", string(cl.Kind)),
+		zap.String("lead_id", cl.Lead.LeadID), zap.String("phone", cl.Phone.Masked()), zap.Bool("dry_run", m.res.DryRun))
+	s.answer(g, messages.DialDialled, "", time.Time{}, cl.CallID)
+	s.applyEarly(c, cl)
+}
+
+// pendingExpired turns a call with no completion in calls.pending_timeout
+// into unknown and frees its phone. A late completion still applies.
+func (s *Calls) pendingExpired(intent string) {
+	cl, ok := s.calls[intent]
+	if !ok {
+		return
+	}
+	p := s.phones[cl.Phone]
+	if p == nil || p.InFlight != intent {
+		return
+	}
+	p.InFlight = ""
+	s.stagePhone(cl.Phone)
+	if cl.active() {
+		cl.State, cl.EndedAt = stateUnknown, s.now().UTC()
+	}
+	s.stageCall(cl)
+	_ = s.commitLogged()
+	s.d.Metrics.unknown.Inc()
+	s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
+	s.d.Log.Warn("no completion in time; call outcome unknown, phone released", zap.String("call_id", cl.CallID),
+		zap.String("intent", intent), zap.String("phone", cl.Phone.Masked()), zap.Duration("pending_timeout", s.d.Cfg.PendingTimeout))
+}
+
+// callerID picks our next caller id in turn.
+func (s *Calls) callerID() string {
+	if len(s.d.FromNumbers) == 0 {
+		return ""
+	}
+	s.nextFrom = (s.nextFrom + 1) % len(s.d.FromNumbers)
+	return s.d.FromNumbers[s.nextFrom]
+}
+
+func (s *Calls) phoneOf(ph messages.Phone) *phone {
+	p := s.phones[ph]
+	if p == nil {
+		p = &phone{}
+		s.phones[ph] = p
+	}
+	return p
+}
