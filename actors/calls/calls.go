@@ -59,10 +59,10 @@ type Calls struct {
 	gates  map[messages.Phone]*gateQueue
 	asking map[string]*gateReq // question ref → request
 
-	ctx     context.Context
-	cancel  context.CancelFunc
+	ctx            context.Context
+	cancel         context.CancelFunc
 	dialing        map[string]context.CancelFunc
-	pendingAnswers map[string]waiting // intent → who to tell the provider's answer
+	pendingAnswers map[string]waiting                // intent → who to tell the provider's answer
 	early          map[string]messages.CallCompleted // completions that beat their dial's answer, by call id
 	wg             sync.WaitGroup
 

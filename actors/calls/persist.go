@@ -103,7 +103,7 @@ func (s *Calls) stagePhone(ph messages.Phone) {
 	s.staged = append(s.staged, store.Change{Key: phonePrefix + string(ph), Value: raw})
 }
 
-func deleteCall(intent string) store.Change     { return store.Change{Key: callPrefix + intent} }
+func deleteCall(intent string) store.Change      { return store.Change{Key: callPrefix + intent} }
 func deletePhone(ph messages.Phone) store.Change { return store.Change{Key: phonePrefix + string(ph)} }
 
 // commit writes the staged changes with the applied journal sequence in one
