@@ -192,8 +192,14 @@ func newRig(t testing.TB, dir string, hours *businesshours.Hours) *rig {
 	return r
 }
 
+// start spawns the actor under a fixed name, so its PID survives restarts
+// as it does under the root.
 func (r *rig) start() {
-	r.pid = r.system.Root.Spawn(supervision.Props(Producer(r.deps), zap.NewNop(), supervision.NewMetrics(prometheus.NewRegistry())))
+	pid, err := r.system.Root.SpawnNamed(supervision.Props(Producer(r.deps), zap.NewNop(), supervision.NewMetrics(prometheus.NewRegistry())), "calls")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.pid = pid
 }
 
 func (r *rig) stopCalls() {

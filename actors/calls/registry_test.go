@@ -1,0 +1,132 @@
+package calls
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"orchestrator/messages"
+)
+
+const leadBody = `{"lead_id":"900123","list_id":"4242","phone_number":"5555550123","first_name":"Jane"}`
+
+func TestLeadWebhookIsDialledAndItsCompletionPublishedOnce(t *testing.T) {
+	r := newRig(t, t.TempDir(), hoursOf(t, everyDay, false))
+	defer r.close()
+	r.post(messages.SourceLead, []byte(leadBody))
+	r.post(messages.SourceLead, []byte(leadBody)) // the CRM re-pushing it: duplicate, not a second dial
+	var callID string
+	for callID == "" {
+		r.system.Root.RequestFuture(r.pid, messages.DialRequest{Kind: messages.DialAdmin}, time.Second).Wait() // a no-phone request: a round trip
+		if r.dialer.count() > 0 {
+			callID = "call-1"
+		}
+	}
+	r.post(messages.SourceCompletion, completionBody(callID, "+15555550123", "no-answer", "no-answer", false))
+	r.post(messages.SourceCompletion, completionBody(callID, "+15555550123", "completed", "voicemail", false))
+	cc := r.waitCompleted()
+	if cc.CallID != callID || cc.LeadID != "900123" || cc.ListID != "4242" || cc.Outcome != messages.OutcomeNoAnswer || cc.Inbound {
+		t.Fatalf("published %+v", cc)
+	}
+	// A round trip through the gate proves the second completion was handled.
+	if res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("900123", "+15555550123")}); res.Code != messages.DialDialled {
+		t.Fatalf("phone not free after the completion: %+v", res)
+	}
+	select {
+	case m := <-r.consumer.got:
+		t.Fatalf("a second publication: %#v", m)
+	default:
+	}
+	if got := r.dialer.count(); got != 2 {
+		t.Fatalf("provider asked %d times, want 2 (the lead once, the redial once)", got)
+	}
+}
+
+func TestUnknownCallIDIsAnInboundCall(t *testing.T) {
+	r := newRig(t, t.TempDir(), hoursOf(t, everyDay, false))
+	defer r.close()
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"in-1","to":"+15555550188","from":"+15555550177","status":"completed","answered_by":"human","corrected_duration":50}`))
+	if cc := r.waitCompleted(); !cc.Inbound || cc.Phone != "+15555550177" {
+		t.Fatalf("inbound from a customer: %+v", cc)
+	}
+	// "from" is our own caller id: the customer is "to".
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"in-2","to":"+15555550166","from":"+15555550188","status":"completed"}`))
+	if cc := r.waitCompleted(); !cc.Inbound || cc.Phone != "+15555550166" {
+		t.Fatalf("from our own number: %+v", cc)
+	}
+}
+
+func TestSilentCallBecomesUnknownFreesItsPhoneAndALateCompletionStillApplies(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, dir, hoursOf(t, everyDay, false))
+		first := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")})
+		time.Sleep(41 * time.Minute)
+		synctest.Wait()
+		if got := testutil.ToFloat64(r.deps.Metrics.unknown); got != 1 {
+			t.Fatalf("unknown calls = %v, want 1", got)
+		}
+		if res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")}); res.Code != messages.DialDialled {
+			t.Fatalf("phone still held after the pending timeout: %+v", res)
+		}
+		r.post(messages.SourceCompletion, completionBody(first.CallID, "+15555550123", "completed", "voicemail", false))
+		if cc := r.waitCompleted(); cc.CallID != first.CallID || cc.Outcome != messages.OutcomeVoicemail {
+			t.Fatalf("late completion: %+v", cc)
+		}
+		r.close()
+		time.Sleep(48 * time.Hour)
+		synctest.Wait()
+		if n := r.dead.Load(); n != 0 {
+			t.Fatalf("%d dead letters after stop", n)
+		}
+	})
+}
+
+func TestADialCutShortByAStopHoldsItsPhoneAfterARestart(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, dir, hoursOf(t, everyDay, false))
+		r.dialer.hold = make(chan struct{}) // the provider never answers
+		r.system.Root.Send(r.pid, messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")})
+		synctest.Wait()
+		r.stopCalls() // cancels the provider request; the intent stays
+		r.dialer.hold = nil
+		r.start()
+		res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")})
+		if res.Code != messages.DialBusy {
+			t.Fatalf("after a restart the interrupted dial's phone answered %s, want busy (never redialled blindly)", res.Code)
+		}
+		time.Sleep(41 * time.Minute)
+		synctest.Wait()
+		if res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")}); res.Code != messages.DialDialled {
+			t.Fatalf("after the pending timeout: %s", res.Code)
+		}
+		r.close()
+	})
+}
+
+func TestRestartResumesTheJournalWhereItWasWithoutRedialling(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, dir, hoursOf(t, everyDay, false))
+		r.post(messages.SourceLead, []byte(leadBody))
+		synctest.Wait() // the intake took the lead and the provider was asked
+		if got := r.dialer.count(); got != 1 {
+			t.Fatalf("provider asked %d times for one lead", got)
+		}
+		r.stopCalls()
+		r.start() // the same journal and store: the lead is already applied
+		synctest.Wait()
+		if got := r.dialer.count(); got != 1 {
+			t.Fatalf("provider asked %d times across a restart, want 1", got)
+		}
+		r.post(messages.SourceLead, []byte(`{"lead_id":"900124","list_id":"4242","phone_number":"5555550124"}`))
+		synctest.Wait()
+		if got := r.dialer.count(); got != 2 {
+			t.Fatalf("a new lead after the restart: provider asked %d times, want 2", got)
+		}
+		r.close()
+	})
+}
