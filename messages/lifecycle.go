@@ -2,8 +2,10 @@ package messages
 
 import "orchestrator/config"
 
-// Failed answers a request whose handler panicked, so the asker learns at
-// once instead of waiting for its timeout. The service is restarted.
+// Failed answers a request that was not done: its handler panicked (the
+// service is then restarted), or the service refused it (e.g. the CRM
+// outbox is full). The asker learns at once instead of waiting for its
+// timeout, and treats it as not done.
 type Failed struct {
 	Actor  string
 	Reason string

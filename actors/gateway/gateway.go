@@ -34,6 +34,9 @@ type Deps struct {
 	System      *actor.ActorSystem
 	Journal     *actor.PID
 	Blocklist   *actor.PID
+	Calls       *actor.PID
+	Queue       *actor.PID
+	CRM         *actor.PID
 	Location    *time.Location // business time zone: "today" for the admin API
 }
 

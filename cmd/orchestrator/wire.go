@@ -14,9 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
-	"orchestrator/actors/blocklist"
-	"orchestrator/actors/gateway"
-	"orchestrator/actors/journal"
+	"orchestrator/actors/businesshours"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/supervision"
@@ -69,38 +67,17 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 		default: // the first fatal error is the one that matters
 		}
 	}
-	loc, err := time.LoadLocation(cfg.Business.Timezone)
+	hours, err := businesshours.New(cfg.Business)
 	if err != nil {
 		_, _ = ln.Close(), st.Close()
-		return nil, fmt.Errorf("business.timezone: %w", err)
+		return nil, fmt.Errorf("business hours: %w", err)
 	}
 	d.system = supervision.NewSystem(log)
 	metrics := supervision.NewMetrics(reg)
-	specs := []supervision.ChildSpec{{
-		Name: supervision.Journal,
-		Producer: journal.Producer(journal.Deps{
-			Log: log.Named(supervision.Journal), Cfg: cfg.Journal, DataDir: cfg.Data.Dir, Location: loc,
-			Metrics: journal.NewMetrics(reg), Readiness: d.readiness,
-		}),
-	}, {
-		Name: supervision.Blocklist,
-		Producer: blocklist.Producer(blocklist.Deps{
-			Log: log.Named(supervision.Blocklist), Cfg: cfg.Blocklist, Bucket: st.Bucket(supervision.Blocklist),
-			Readiness: d.readiness, Flags: blocklistGauge(reg),
-		}),
-	}}
-	specs = append(specs, extra...)
-	specs = append(specs, supervision.ChildSpec{
-		Name: supervision.Gateway,
-		Producer: gateway.Producer(gateway.Deps{
-			Log: log.Named(supervision.Gateway), Cfg: cfg, Listener: ln, Readiness: d.readiness,
-			Gatherer: reg, Version: version, StartedAt: startedAt,
-			OnServeError: reportFatal, StopTimeout: cfg.Shutdown.ChildTimeout,
-			Metrics: gateway.NewMetrics(reg), System: d.system, Location: loc,
-			Journal:   supervision.PID(d.system, supervision.Journal),
-			Blocklist: supervision.PID(d.system, supervision.Blocklist),
-		}),
-	})
+	specs := services{
+		cfg: cfg, log: log, reg: reg, store: st, readiness: d.readiness, system: d.system, hours: hours,
+		listener: ln, startedAt: startedAt, onServeError: reportFatal,
+	}.specs(extra)
 	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
 		Log: log.Named("supervision"), Metrics: metrics, Cfg: cfg.Supervision,
 		ChildStopTimeout: cfg.Shutdown.ChildTimeout, OnFatal: reportFatal, Readiness: d.readiness,
@@ -113,12 +90,4 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	log.Info("started", zap.Int("services", len(specs)), zap.Duration("took", time.Since(startedAt)),
 		zap.Bool("admin_api", cfg.Admin.APIKey.IsSet()))
 	return d, nil
-}
-
-func blocklistGauge(reg prometheus.Registerer) prometheus.Gauge {
-	g := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "orchestrator_blocklist_flags", Help: "Do-not-call flags on the blocklist.",
-	})
-	reg.MustRegister(g)
-	return g
 }

@@ -1,0 +1,51 @@
+// Package crm is the CRM outbox (DOMAIN "crm"): lead updates (status,
+// call summary and transcript, a few fields) persisted and delivered to the
+// CRM with retries, and look-ups of leads by phone.
+//
+// Owns: the outbox (pending and parked updates) and the keys delivered in the
+// last 7 days, in memory and in the state file's "crm" bucket. Every new
+// update is committed synchronously before it is acknowledged; every
+// delivery result is committed as soon as it is known.
+//
+// Accepts:
+//   - messages.CallCompleted: becomes an update keyed "call:<call_id>" with
+//     the outcome's CRM status; skipped (Debug) when the call has no lead.
+//   - messages.CRMUpdate: queued as given (an SMS opt-out is Status "DNC",
+//     Key "dnc:<phone>"). A requester is answered with the
+//     messages.CRMOutboxItem as stored: for a duplicate of a queued key, the
+//     queued item; for a key delivered within 7 days, the given update with
+//     CreatedAt = the delivery time and a zero NextTry (nothing left to do).
+//     An update that was not queued (outbox full, invalid, store failure) is
+//     answered with messages.Failed, which askers already treat as "not
+//     done, try again" (Actor "crm", Reason says why).
+//   - messages.GetCRMOutbox (answered by messages.CRMOutbox),
+//     messages.LookupLead (answered by messages.LeadLookup, from the look-up's
+//     own goroutine), messages.ConfigChanged.
+//
+// Idempotent by Key: a key already in the outbox, parked included, or
+// delivered within the last 7 days is counted "duplicate" and not queued
+// twice. The outbox is bounded by crm.max_items (pending plus parked); past
+// it a new update is refused loudly (Error log, "refused_full"). Delivered
+// keys are forgotten after 7 days, or earlier, oldest first and with a Warn,
+// when more than crm.max_items of them are remembered.
+//
+// Delivery: at most maxInFlight updates at once, each in a goroutine owned by
+// the actor with a context derived from Deps.Context; the goroutine sends its
+// result back as a message, so a slow or failing CRM never blocks the
+// mailbox. Stopping and Restarting cancel those contexts and wait for the
+// goroutines; an update whose delivery was cancelled stays pending and is
+// sent again by the next incarnation (a lead update is idempotent). Every
+// failure counts as a try, a "success": false refusal (convoso.ErrRejected)
+// included: the CRM may accept it once an operator has fixed the lead. The
+// next try is backoff(tries) later (crm.retry_min doubling up to
+// crm.retry_max, jittered), or later still when the CRM asked for it with
+// Retry-After; after crm.max_tries the update is parked (Warn) and listed by
+// GetCRMOutbox{Parked: true} for an operator.
+//
+// Timers: "retry" (one-shot, armed for the earliest NextTry among pending
+// updates, re-armed when that changes) and "sweep" (every minute: a safety
+// net for delivery, and forgetting delivered keys older than 7 days).
+//
+// Secrets: error texts are scrubbed of anything that follows "auth_token"
+// and of phone-shaped digit runs before they are logged or stored.
+package crm

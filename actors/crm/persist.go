@@ -1,0 +1,139 @@
+package crm
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"orchestrator/actors/store"
+	"orchestrator/messages"
+)
+
+// Keys in the bucket: an outbox item under itemPrefix+Key (JSON
+// messages.CRMOutboxItem), a delivered key under sentPrefix+Key (its
+// delivery time, RFC 3339).
+const (
+	itemPrefix = "item:"
+	sentPrefix = "sent:"
+)
+
+// sentKey is one delivery, in the order they happened.
+type sentKey struct {
+	key string
+	at  time.Time
+}
+
+// load reads the outbox and the delivered keys. A record that does not
+// decode is skipped with an Error: one bad record must not keep every other
+// update from being delivered.
+func (o *Outbox) load() error {
+	o.items, o.parked = map[string]*messages.CRMOutboxItem{}, 0
+	o.sent, o.sentFIFO = map[string]time.Time{}, nil
+	err := o.d.Bucket.Load(func(k, v []byte) error {
+		key := string(k)
+		switch {
+		case strings.HasPrefix(key, itemPrefix):
+			var it messages.CRMOutboxItem
+			if err := json.Unmarshal(v, &it); err != nil || it.Update.Key == "" {
+				o.d.Log.Error("crm outbox record unreadable; skipped", zap.String("key", logKey(key)), zap.Error(err))
+				return nil
+			}
+			o.items[it.Update.Key] = &it
+			if it.Parked {
+				o.parked++
+			}
+		case strings.HasPrefix(key, sentPrefix):
+			var at time.Time
+			if err := at.UnmarshalText(v); err != nil {
+				o.d.Log.Error("crm delivered-key record unreadable; skipped", zap.String("key", logKey(key)), zap.Error(err))
+				return nil
+			}
+			key = strings.TrimPrefix(key, sentPrefix)
+			o.sent[key] = at
+			o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(o.sentFIFO, func(i, j int) bool { return o.sentFIFO[i].at.Before(o.sentFIFO[j].at) })
+	return nil
+}
+
+// commit writes changes in one synchronous transaction.
+func (o *Outbox) commit(applied uint64, changes ...store.Change) error {
+	if err := o.d.Bucket.Commit(applied, changes...); err != nil {
+		return fmt.Errorf("crm: commit: %w", err)
+	}
+	return nil
+}
+
+func (o *Outbox) putItem(it *messages.CRMOutboxItem) store.Change {
+	raw, err := json.Marshal(it)
+	if err != nil { // plain strings, ints and times: cannot happen
+		panic(fmt.Errorf("crm: encode item: %w", err))
+	}
+	return store.Change{Key: itemPrefix + it.Update.Key, Value: raw}
+}
+
+func delItem(key string) store.Change { return store.Change{Key: itemPrefix + key} }
+
+func putSent(key string, at time.Time) store.Change {
+	raw, _ := at.MarshalText()
+	return store.Change{Key: sentPrefix + key, Value: raw}
+}
+
+// remember records a delivered key and returns the store changes: the key,
+// and the deletion of the oldest keys when more than crm.max_items are
+// remembered (so memory stays bounded even past the TTL's worth of traffic).
+func (o *Outbox) remember(key string, at time.Time) []store.Change {
+	changes := []store.Change{putSent(key, at)}
+	o.sent[key] = at
+	o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at})
+	for len(o.sent) > max(o.d.Cfg.MaxItems, 1) && len(o.sentFIFO) > 0 {
+		if old := o.popSent(); old != "" {
+			changes = append(changes, store.Change{Key: sentPrefix + old})
+			if !o.warned {
+				o.warned = true
+				o.d.Log.Warn("crm delivered keys over crm.max_items; forgetting the oldest before their 7 days",
+					zap.Int("max_items", o.d.Cfg.MaxItems))
+			}
+		}
+	}
+	return changes
+}
+
+// popSent forgets the oldest delivery and returns its key, or "" when that
+// entry was superseded by a later delivery of the same key.
+func (o *Outbox) popSent() string {
+	head := o.sentFIFO[0]
+	o.sentFIFO = o.sentFIFO[1:]
+	if at, ok := o.sent[head.key]; ok && at.Equal(head.at) {
+		delete(o.sent, head.key)
+		return head.key
+	}
+	return ""
+}
+
+// prune forgets delivered keys older than deliveredTTL.
+func (o *Outbox) prune(now time.Time) {
+	var changes []store.Change
+	for len(o.sentFIFO) > 0 && now.Sub(o.sentFIFO[0].at) >= deliveredTTL {
+		if old := o.popSent(); old != "" {
+			changes = append(changes, store.Change{Key: sentPrefix + old})
+		}
+	}
+	if len(changes) == 0 {
+		return
+	}
+	if err := o.commit(0, changes...); err != nil {
+		// Harmless: the keys are gone from memory and are pruned again at
+		// the next start.
+		o.d.Log.Warn("crm expired delivered keys not removed from the store", zap.Error(err))
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"orchestrator/actors/bland"
+	"orchestrator/actors/blocklist"
+	"orchestrator/actors/businesshours"
+	"orchestrator/actors/calls"
+	"orchestrator/actors/convoso"
+	"orchestrator/actors/crm"
+	"orchestrator/actors/gateway"
+	"orchestrator/actors/journal"
+	"orchestrator/actors/queue"
+	"orchestrator/actors/store"
+	"orchestrator/config"
+	"orchestrator/supervision"
+)
+
+// services is what the service list is built from.
+type services struct {
+	cfg          config.Config
+	log          *zap.Logger
+	reg          *prometheus.Registry
+	store        *store.Store
+	readiness    *supervision.Readiness
+	system       *actor.ActorSystem
+	hours        *businesshours.Hours
+	listener     net.Listener
+	startedAt    time.Time
+	onServeError func(error)
+}
+
+// specs is the service tree in start order (DESIGN §2); it stops in reverse.
+// Each service gets only its own config section and the PIDs it talks to.
+func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
+	cfg, pid := s.cfg, func(name string) *actor.PID { return supervision.PID(s.system, name) }
+	list := []supervision.ChildSpec{
+		{Name: supervision.Journal, Producer: journal.Producer(journal.Deps{
+			Log: s.log.Named(supervision.Journal), Cfg: cfg.Journal, DataDir: cfg.Data.Dir, Location: s.hours.Location(),
+			Metrics: journal.NewMetrics(s.reg), Readiness: s.readiness,
+		})},
+		{Name: supervision.Blocklist, Producer: blocklist.Producer(blocklist.Deps{
+			Log: s.log.Named(supervision.Blocklist), Cfg: cfg.Blocklist, Bucket: s.store.Bucket(supervision.Blocklist),
+			Readiness: s.readiness, Flags: gauge(s.reg, "orchestrator_blocklist_flags", "Do-not-call flags on the blocklist."),
+		})},
+		{Name: supervision.CRM, Producer: crm.Producer(crm.Deps{
+			Log: s.log.Named(supervision.CRM), Cfg: cfg.CRM, Bucket: s.store.Bucket(supervision.CRM),
+			Client: convoso.New(cfg.Convoso, s.log.Named("convoso"), nil), Metrics: crm.NewMetrics(s.reg),
+			Context: context.Background(),
+		})},
+		{Name: supervision.Calls, Producer: calls.Producer(calls.Deps{
+			Log: s.log.Named(supervision.Calls), Cfg: cfg.Calls, FromNumbers: cfg.Bland.FromNumbers, Hours: s.hours,
+			Bucket: s.store.Bucket(supervision.Calls), Dialer: bland.New(cfg.Bland, s.log.Named("bland"), nil),
+			Metrics: calls.NewMetrics(s.reg), Context: context.Background(),
+			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), Queue: pid(supervision.Queue),
+			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.CRM)},
+		})},
+		{Name: supervision.Queue, Producer: queue.Producer(queue.Deps{
+			Log: s.log.Named(supervision.Queue), Cfg: cfg.Queue, Hours: s.hours, Bucket: s.store.Bucket(supervision.Queue),
+			Calls: pid(supervision.Calls), Metrics: queue.NewMetrics(s.reg),
+		})},
+	}
+	list = append(list, extra...)
+	return append(list, supervision.ChildSpec{Name: supervision.Gateway, Producer: gateway.Producer(gateway.Deps{
+		Log: s.log.Named(supervision.Gateway), Cfg: cfg, Listener: s.listener, Readiness: s.readiness,
+		Gatherer: s.reg, Version: version, StartedAt: s.startedAt,
+		OnServeError: s.onServeError, StopTimeout: cfg.Shutdown.ChildTimeout,
+		Metrics: gateway.NewMetrics(s.reg), System: s.system, Location: s.hours.Location(),
+		Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist),
+		Calls: pid(supervision.Calls), Queue: pid(supervision.Queue), CRM: pid(supervision.CRM),
+	})})
+}
+
+func gauge(reg prometheus.Registerer, name, help string) prometheus.Gauge {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+	reg.MustRegister(g)
+	return g
+}
