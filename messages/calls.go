@@ -53,3 +53,50 @@ type DialResult struct {
 	CallID  string
 	RetryAt time.Time // when a refusal can sensibly be retried (busy, daily_cap, closed)
 }
+
+// CallInfo is one registry entry as the admin API shows it.
+type CallInfo struct {
+	CallID      string    `json:"call_id,omitempty"`
+	Intent      string    `json:"intent"`
+	Kind        DialKind  `json:"kind"`
+	LeadID      string    `json:"lead_id,omitempty"`
+	ListID      string    `json:"list_id,omitempty"`
+	Phone       Phone     `json:"phone"`
+	From        string    `json:"from,omitempty"`
+	State       string    `json:"state"`
+	RequestedAt time.Time `json:"requested_at"`
+	DialledAt   time.Time `json:"dialled_at,omitempty"`
+	EndedAt     time.Time `json:"ended_at,omitempty"`
+	Outcome     Outcome   `json:"outcome,omitempty"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// GetActiveCalls asks for the calls holding a phone; answered with CallList.
+type GetActiveCalls struct{}
+
+// CallList answers GetActiveCalls.
+type CallList struct {
+	Calls []CallInfo `json:"calls"`
+}
+
+// GetCall asks for one call by provider call id; answered with CallLookup.
+type GetCall struct{ CallID string }
+
+// CallLookup answers GetCall.
+type CallLookup struct {
+	Found bool
+	Call  CallInfo
+}
+
+// GetPhoneHistory asks what the gate knows of a phone; answered with PhoneHistory.
+type GetPhoneHistory struct{ Phone Phone }
+
+// PhoneHistory answers GetPhoneHistory: attempts per business day, the call
+// holding it, the post-transfer hold, and its recent calls, newest first.
+type PhoneHistory struct {
+	Phone     Phone          `json:"phone"`
+	Attempts  map[string]int `json:"attempts_by_day"`
+	InFlight  string         `json:"in_flight,omitempty"`
+	HoldUntil time.Time      `json:"hold_until,omitempty"`
+	Calls     []CallInfo     `json:"calls"`
+}

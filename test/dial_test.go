@@ -52,3 +52,33 @@ func TestLeadWebhookIsDialledOnceAndItsCompletionApplies(t *testing.T) {
 		}
 	}
 }
+
+func TestCallsQueueAndOutboxAdminAnswer(t *testing.T) {
+	d := startDaemon(t, webhookConfig+openAlways)
+	key := map[string][]string{"X-Api-Key": {adminKey}}
+	if code, b := post(d.addr, "/webhooks/awhealth-outbound", fixture(t, "crm_lead.json"), nil); code != 202 {
+		t.Fatalf("lead = %d %s", code, b)
+	}
+	if !d.waitLog(`"msg":"dialled"`, 10*time.Second) {
+		t.Fatal("no dial")
+	}
+	callID := d.logRecords("dialled")[0]["call_id"].(string)
+	for path, want := range map[string]string{
+		"/api/admin/calls/active":                   `"count":1`,
+		"/api/admin/calls/" + callID:                `"lead_id":"900123"`,
+		"/api/admin/calls/history/(555)%20555-0123": `"in_flight":"` + callID + `"`,
+		"/api/admin/scheduler/queue":                `"total":0`,
+		"/api/admin/crm/outbox":                     `"pending":0`,
+	} {
+		code, body := d.do("GET", path, nil, key)
+		if code != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d %s, want %s", path, code, body, want)
+		}
+	}
+	if code, _ := d.do("GET", "/api/admin/calls/no-such-call", nil, key); code != 404 {
+		t.Errorf("unknown call = %d, want 404", code)
+	}
+	if code, body := d.do("POST", "/api/admin/scheduler/queue/process", nil, key); code != 200 || !strings.Contains(string(body), "queue empty") {
+		t.Errorf("process = %d %s", code, body)
+	}
+}

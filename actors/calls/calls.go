@@ -103,6 +103,12 @@ func (s *Calls) Receive(c actor.Context) {
 	case *actor.Stopped:
 	case messages.DialRequest:
 		s.dial(c, m, c.Sender(), false)
+	case messages.GetActiveCalls:
+		s.activeList(c)
+	case messages.GetCall:
+		s.lookup(c, m)
+	case messages.GetPhoneHistory:
+		s.history(c, m)
 	case messages.BlockStatus:
 		s.blockAnswer(c, m)
 	case messages.AMCapStatus:

@@ -54,6 +54,8 @@ func (g *Gateway) routes() http.Handler {
 	mux.Handle("/webhooks/"+messages.SourceSMSReply, methods{http.MethodPost: g.webhook(messages.SourceSMSReply, authToken, parseSMSReply)})
 	g.adminWebhookLogRoutes(mux)
 	g.adminBlocklistRoutes(mux)
+	g.adminCallsRoutes(mux)
+	g.adminSchedulerRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 	})
