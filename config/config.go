@@ -126,15 +126,15 @@ type Admin struct {
 // Business holds the calendar every day-based rule uses, and the hours in
 // which leads are dialled.
 type Business struct {
-	Timezone string   `yaml:"timezone"`
-	Days     []string `yaml:"days"`  // mon..sun
-	Open     string   `yaml:"open"`  // "09:00"
-	Close    string   `yaml:"close"` // "17:00", exclusive; "24:00" allowed
+	Timezone string   `yaml:"timezone" json:"timezone"`
+	Days     []string `yaml:"days" json:"days"`   // mon..sun
+	Open     string   `yaml:"open" json:"open"`   // "09:00"
+	Close    string   `yaml:"close" json:"close"` // "17:00", exclusive; "24:00" allowed
 	// BlackoutDates (YYYY-MM-DD, business time) are closed all day.
-	BlackoutDates []string `yaml:"blackout_dates"`
+	BlackoutDates []string `yaml:"blackout_dates" json:"blackout_dates"`
 	// CallbacksAnytime lets call-back webhooks and SMS callback requests dial
 	// outside business hours instead of queueing.
-	CallbacksAnytime bool `yaml:"callbacks_anytime"`
+	CallbacksAnytime bool `yaml:"callbacks_anytime" json:"callbacks_anytime"`
 }
 
 // Journal configures the durable webhook log.

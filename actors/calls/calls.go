@@ -26,8 +26,8 @@ type Dialer interface {
 type Deps struct {
 	Log         *zap.Logger
 	Cfg         config.Calls
-	FromNumbers []string // our caller ids, used in turn; never taken for a customer
-	Hours       *businesshours.Hours
+	FromNumbers []string                // our caller ids, used in turn; never taken for a customer
+	Schedule    *businesshours.Schedule // business hours in force; operators may change them at run time
 	Bucket      *store.Bucket
 	Dialer      Dialer
 	Metrics     *Metrics

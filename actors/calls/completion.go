@@ -102,7 +102,7 @@ func (s *Calls) prune() {
 			removed++
 		}
 	}
-	today := s.d.Hours.Day(now)
+	today := s.d.Schedule.Hours().Day(now)
 	for ph, p := range s.phones {
 		if p.InFlight == "" && now.After(p.HoldUntil) && p.attemptsOn(today) == 0 {
 			delete(s.phones, ph)

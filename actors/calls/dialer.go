@@ -24,7 +24,7 @@ func (s *Calls) reserve(c actor.Context, g *gateReq) {
 	}
 	p := s.phoneOf(cl.Phone)
 	p.InFlight = cl.Intent
-	p.count(s.d.Hours.Day(now))
+	p.count(s.d.Schedule.Hours().Day(now))
 	s.calls[cl.Intent] = cl
 	if cl.Lead.LeadID != "" {
 		s.leadDialled[cl.Lead.LeadID] = now
@@ -37,7 +37,7 @@ func (s *Calls) reserve(c actor.Context, g *gateReq) {
 	if err := s.commit(); err != nil {
 		// Nothing durable says we dialled: undo and refuse rather than risk it.
 		p.InFlight = ""
-		p.Attempts[s.d.Hours.Day(now)]--
+		p.Attempts[s.d.Schedule.Hours().Day(now)]--
 		delete(s.calls, cl.Intent)
 		s.finish(c, g, messages.DialFailed, "state not stored: "+err.Error(), now.Add(s.d.Cfg.BusyRetry))
 		return

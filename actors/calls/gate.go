@@ -61,8 +61,8 @@ func (s *Calls) dial(c actor.Context, req messages.DialRequest, asker *actor.PID
 func (s *Calls) checkHours(c actor.Context, g *gateReq) {
 	now := s.now()
 	callback := g.req.Kind == messages.DialCallBack || g.req.Kind == messages.DialSMSCallback
-	if !s.d.Hours.IsOpen(now) && !(callback && s.d.Hours.CallbacksAnytime()) {
-		next := s.d.Hours.NextOpening(now)
+	if !s.d.Schedule.Hours().IsOpen(now) && !(callback && s.d.Schedule.Hours().CallbacksAnytime()) {
+		next := s.d.Schedule.Hours().NextOpening(now)
 		if g.req.FromQueue {
 			s.finish(c, g, messages.DialClosed, "outside business hours", next)
 			return
@@ -140,9 +140,9 @@ func (s *Calls) refusedLocally(c actor.Context, g *gateReq) bool {
 		s.finish(c, g, messages.DialBusy, "a call to this phone is in flight", now.Add(s.d.Cfg.BusyRetry))
 	case p != nil && now.Before(p.HoldUntil):
 		s.finish(c, g, messages.DialBusy, "post-transfer hold", p.HoldUntil)
-	case p != nil && p.attemptsOn(s.d.Hours.Day(now)) >= s.d.Cfg.MaxDailyPerPhone:
-		s.finish(c, g, messages.DialDailyCap, fmt.Sprintf("%d dials today", p.attemptsOn(s.d.Hours.Day(now))),
-			s.d.Hours.NextDayOpening(now))
+	case p != nil && p.attemptsOn(s.d.Schedule.Hours().Day(now)) >= s.d.Cfg.MaxDailyPerPhone:
+		s.finish(c, g, messages.DialDailyCap, fmt.Sprintf("%d dials today", p.attemptsOn(s.d.Schedule.Hours().Day(now))),
+			s.d.Schedule.Hours().NextDayOpening(now))
 	case s.duplicate(g, now):
 		last := s.leadDialled[g.req.Lead.LeadID]
 		s.finish(c, g, messages.DialDuplicate, "lead dialled "+now.Sub(last).Round(time.Second).String()+" ago",
@@ -171,7 +171,7 @@ func (s *Calls) amCapAnswer(c actor.Context, m messages.AMCapStatus) {
 	}
 	if m.Reached {
 		s.finish(c, g, messages.DialAMCap, fmt.Sprintf("answering machine reached %d times today", m.Count),
-			s.d.Hours.NextDayOpening(s.now()))
+			s.d.Schedule.Hours().NextDayOpening(s.now()))
 		return
 	}
 	if !s.refusedLocally(c, g) { // re-checked: the world may have moved while we asked

@@ -149,3 +149,34 @@ func TestFiftyConcurrentRequestsForOnePhoneDialOnce(t *testing.T) {
 		t.Fatalf("answers %v, provider asked %d times; want exactly one dial", count, r.dialer.count())
 	}
 }
+
+func TestDailyCapHoldsUnderConcurrency(t *testing.T) {
+	const ph = "+15555550123"
+	r := newRig(t, t.TempDir(), hoursOf(t, everyDay, true))
+	defer r.close()
+	for round := range 6 { // twice the cap of 3
+		results := make(chan messages.DialResult, 20)
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results <- r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", ph)})
+			}()
+		}
+		wg.Wait()
+		close(results)
+		for res := range results {
+			if res.Code == messages.DialDialled {
+				r.post(messages.SourceCompletion, completionBody(res.CallID, ph, "no-answer", "no-answer", false))
+				r.waitCompleted()
+			}
+		}
+		if got := r.dialer.count(); got > 3 {
+			t.Fatalf("round %d: %d dials today, over the cap of 3", round, got)
+		}
+	}
+	if got := r.dialer.count(); got != 3 {
+		t.Fatalf("%d dials, want exactly the cap of 3", got)
+	}
+}

@@ -148,8 +148,8 @@ type rig struct {
 }
 
 // hoursAlways is open all day every day; hoursNever is open on no day.
-func hoursOf(t testing.TB, days []string, anytime bool) *businesshours.Hours {
-	h, err := businesshours.New(config.Business{Timezone: "America/New_York", Days: days, Open: "00:00", Close: "24:00", CallbacksAnytime: anytime})
+func hoursOf(t testing.TB, days []string, anytime bool) *businesshours.Schedule {
+	h, err := businesshours.NewSchedule(config.Business{Timezone: "America/New_York", Days: days, Open: "00:00", Close: "24:00", CallbacksAnytime: anytime})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func testCallsConfig() config.Calls {
 	return c
 }
 
-func newRig(t testing.TB, dir string, hours *businesshours.Hours) *rig {
+func newRig(t testing.TB, dir string, hours *businesshours.Schedule) *rig {
 	t.Helper()
 	s, err := store.Open(filepath.Join(dir, "state.db"))
 	if err != nil {
@@ -183,7 +183,7 @@ func newRig(t testing.TB, dir string, hours *businesshours.Hours) *rig {
 	}
 	r.jpid = spawn(r.journal)
 	r.deps = Deps{
-		Log: zap.NewNop(), Cfg: testCallsConfig(), FromNumbers: []string{"+15555550188"}, Hours: hours,
+		Log: zap.NewNop(), Cfg: testCallsConfig(), FromNumbers: []string{"+15555550188"}, Schedule: hours,
 		Bucket: s.Bucket("calls"), Dialer: r.dialer, Metrics: NewMetrics(prometheus.NewRegistry()), Context: context.Background(),
 		Journal: r.jpid, Blocklist: spawn(r.block), Queue: spawn(r.queue), AMTracker: spawn(r.am),
 		Consumers: []*actor.PID{spawn(r.consumer)},

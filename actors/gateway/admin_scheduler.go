@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"encoding/json"
 	"net/http"
 
+	"orchestrator/config"
 	"orchestrator/messages"
 )
 
@@ -41,4 +43,36 @@ func (g *Gateway) adminSchedulerRoutes(mux *http.ServeMux) {
 			writeJSON(w, http.StatusOK, map[string]any{"success": true, "outbox": res})
 		}
 	})})
+}
+
+// Scheduler config: the business hours in force, changed at run time
+// (validated in full, persisted; the time zone stays the file's).
+func (g *Gateway) adminSchedulerConfigRoutes(mux *http.ServeMux) {
+	mux.Handle("/api/admin/scheduler/config", methods{
+		http.MethodGet: g.admin(func(w http.ResponseWriter, r *http.Request) {
+			if res, ok := g.askService(w, r, g.d.Queue, messages.GetSchedulerConfig{}); ok {
+				writeJSON(w, http.StatusOK, map[string]any{"success": true, "config": res})
+			}
+		}),
+		http.MethodPut: g.admin(g.putSchedulerConfig),
+	})
+}
+
+func (g *Gateway) putSchedulerConfig(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, 64<<10)
+	var cfg config.Business
+	if err != nil || json.Unmarshal(body, &cfg) != nil {
+		writeError(w, r, http.StatusBadRequest, "bad_json",
+			`body must be {"days": ["mon",...], "open": "09:00", "close": "17:00", "blackout_dates": [...], "callbacks_anytime": false}`)
+		return
+	}
+	res, ok := g.askService(w, r, g.d.Queue, messages.SetSchedulerConfig{Business: cfg})
+	if !ok {
+		return
+	}
+	if sc := res.(messages.SchedulerConfig); sc.Err != "" {
+		writeError(w, r, http.StatusBadRequest, "invalid_config", sc.Err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "config": res})
 }

@@ -13,9 +13,9 @@ import (
 // armOpening arms the one-shot "opening" timer for the next opening after
 // now: today's if business has not opened yet, else the next day's.
 func (q *Queue) armOpening(c actor.Context, now time.Time) {
-	next := q.d.Hours.NextOpening(now)
+	next := q.d.Schedule.Hours().NextOpening(now)
 	if !next.After(now) {
-		next = q.d.Hours.NextDayOpening(now)
+		next = q.d.Schedule.Hours().NextDayOpening(now)
 	}
 	q.nextOpening = next
 	if next.IsZero() {
@@ -52,7 +52,7 @@ func (q *Queue) process(c actor.Context, now time.Time) messages.QueueProcessed 
 // batch; it says why when it submits nothing.
 func (q *Queue) drain(c actor.Context, now time.Time) (int, string) {
 	switch {
-	case !q.d.Hours.IsOpen(now):
+	case !q.d.Schedule.Hours().IsOpen(now):
 		return 0, skippedClosed
 	case len(q.inflight) > 0:
 		return 0, skippedInFlight
@@ -73,7 +73,7 @@ func (q *Queue) resume(c actor.Context, now time.Time) {
 	if !q.draining || len(q.inflight) > 0 {
 		return
 	}
-	if q.next != nil && q.d.Hours.IsOpen(now) && q.submit(c, now) > 0 {
+	if q.next != nil && q.d.Schedule.Hours().IsOpen(now) && q.submit(c, now) > 0 {
 		return
 	}
 	q.draining, q.next = false, nil
@@ -168,7 +168,7 @@ func (q *Queue) result(c actor.Context, r messages.DialResult, now time.Time) {
 // nextDrain is when a drain will next find business open: the next safety
 // tick if it comes before today's closing, else the next opening.
 func (q *Queue) nextDrain(now time.Time) time.Time {
-	if q.d.Hours.IsOpen(now) && q.nextSafety.Before(q.d.Hours.NextClosing(now)) {
+	if q.d.Schedule.Hours().IsOpen(now) && q.nextSafety.Before(q.d.Schedule.Hours().NextClosing(now)) {
 		return q.nextSafety
 	}
 	return q.nextOpening

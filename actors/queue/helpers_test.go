@@ -96,7 +96,7 @@ func testConfig() config.Queue {
 // start spawns a fake gate and the queue in a fresh actor system.
 func start(t *testing.T, cfg config.Queue, b *store.Bucket, g *gate) *rig {
 	t.Helper()
-	hours, err := businesshours.New(config.Default().Business)
+	schedule, err := businesshours.NewSchedule(config.Default().Business)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func start(t *testing.T, cfg config.Queue, b *store.Bucket, g *gate) *rig {
 	log := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	r.gatePID = r.system.Root.Spawn(supervision.Props(func() actor.Actor { return g }, zap.NewNop(), sm))
 	r.pid = r.system.Root.Spawn(supervision.Props(Producer(Deps{
-		Log: log, Cfg: cfg, Hours: hours, Bucket: b, Calls: r.gatePID, Metrics: r.metrics,
+		Log: log, Cfg: cfg, Schedule: schedule, Bucket: b, Calls: r.gatePID, Metrics: r.metrics,
 	}), log, sm))
 	return r
 }

@@ -20,12 +20,12 @@ import (
 
 // Deps is what the off-hours queue needs; main builds it.
 type Deps struct {
-	Log     *zap.Logger
-	Cfg     config.Queue
-	Hours   *businesshours.Hours
-	Bucket  *store.Bucket
-	Calls   *actor.PID // the dial gate
-	Metrics *Metrics
+	Log      *zap.Logger
+	Cfg      config.Queue
+	Schedule *businesshours.Schedule // business hours in force; changed at run time by SetSchedulerConfig
+	Bucket   *store.Bucket
+	Calls    *actor.PID // the dial gate
+	Metrics  *Metrics
 }
 
 // Queue is the off-hours queue actor.
@@ -102,6 +102,10 @@ func (q *Queue) Receive(c actor.Context) {
 		c.Respond(q.process(c, time.Now()))
 	case messages.GetQueue:
 		c.Respond(q.snapshot(m, time.Now()))
+	case messages.GetSchedulerConfig:
+		c.Respond(messages.SchedulerConfig{Business: q.d.Schedule.Config()})
+	case messages.SetSchedulerConfig:
+		c.Respond(q.setSchedule(c, m, time.Now()))
 	case messages.ClearQueue:
 		c.Respond(q.clear())
 	case messages.ConfigChanged:

@@ -31,7 +31,7 @@ type services struct {
 	store        *store.Store
 	readiness    *supervision.Readiness
 	system       *actor.ActorSystem
-	hours        *businesshours.Hours
+	schedule     *businesshours.Schedule
 	listener     net.Listener
 	startedAt    time.Time
 	onServeError func(error)
@@ -43,7 +43,7 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 	cfg, pid := s.cfg, func(name string) *actor.PID { return supervision.PID(s.system, name) }
 	list := []supervision.ChildSpec{
 		{Name: supervision.Journal, Producer: journal.Producer(journal.Deps{
-			Log: s.log.Named(supervision.Journal), Cfg: cfg.Journal, DataDir: cfg.Data.Dir, Location: s.hours.Location(),
+			Log: s.log.Named(supervision.Journal), Cfg: cfg.Journal, DataDir: cfg.Data.Dir, Location: s.schedule.Hours().Location(),
 			Metrics: journal.NewMetrics(s.reg), Readiness: s.readiness,
 		})},
 		{Name: supervision.Blocklist, Producer: blocklist.Producer(blocklist.Deps{
@@ -56,14 +56,14 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Context: context.Background(),
 		})},
 		{Name: supervision.Calls, Producer: calls.Producer(calls.Deps{
-			Log: s.log.Named(supervision.Calls), Cfg: cfg.Calls, FromNumbers: cfg.Bland.FromNumbers, Hours: s.hours,
+			Log: s.log.Named(supervision.Calls), Cfg: cfg.Calls, FromNumbers: cfg.Bland.FromNumbers, Schedule: s.schedule,
 			Bucket: s.store.Bucket(supervision.Calls), Dialer: bland.New(cfg.Bland, s.log.Named("bland"), nil),
 			Metrics: calls.NewMetrics(s.reg), Context: context.Background(),
 			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), Queue: pid(supervision.Queue),
 			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.CRM)},
 		})},
 		{Name: supervision.Queue, Producer: queue.Producer(queue.Deps{
-			Log: s.log.Named(supervision.Queue), Cfg: cfg.Queue, Hours: s.hours, Bucket: s.store.Bucket(supervision.Queue),
+			Log: s.log.Named(supervision.Queue), Cfg: cfg.Queue, Schedule: s.schedule, Bucket: s.store.Bucket(supervision.Queue),
 			Calls: pid(supervision.Calls), Metrics: queue.NewMetrics(s.reg),
 		})},
 	}
@@ -72,7 +72,7 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 		Log: s.log.Named(supervision.Gateway), Cfg: cfg, Listener: s.listener, Readiness: s.readiness,
 		Gatherer: s.reg, Version: version, StartedAt: s.startedAt,
 		OnServeError: s.onServeError, StopTimeout: cfg.Shutdown.ChildTimeout,
-		Metrics: gateway.NewMetrics(s.reg), System: s.system, Location: s.hours.Location(),
+		Metrics: gateway.NewMetrics(s.reg), System: s.system, Location: s.schedule.Hours().Location(),
 		Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist),
 		Calls: pid(supervision.Calls), Queue: pid(supervision.Queue), CRM: pid(supervision.CRM),
 	})})

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/queue"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/supervision"
@@ -67,15 +68,15 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 		default: // the first fatal error is the one that matters
 		}
 	}
-	hours, err := businesshours.New(cfg.Business)
+	schedule, err := loadSchedule(cfg.Business, st, log)
 	if err != nil {
 		_, _ = ln.Close(), st.Close()
-		return nil, fmt.Errorf("business hours: %w", err)
+		return nil, err
 	}
 	d.system = supervision.NewSystem(log)
 	metrics := supervision.NewMetrics(reg)
 	specs := services{
-		cfg: cfg, log: log, reg: reg, store: st, readiness: d.readiness, system: d.system, hours: hours,
+		cfg: cfg, log: log, reg: reg, store: st, readiness: d.readiness, system: d.system, schedule: schedule,
 		listener: ln, startedAt: startedAt, onServeError: reportFatal,
 	}.specs(extra)
 	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
@@ -90,4 +91,24 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	log.Info("started", zap.Int("services", len(specs)), zap.Duration("took", time.Since(startedAt)),
 		zap.Bool("admin_api", cfg.Admin.APIKey.IsSet()))
 	return d, nil
+}
+
+// loadSchedule puts in force the business hours an operator saved through
+// the admin API, which win over the file's until changed again there.
+func loadSchedule(file config.Business, st *store.Store, log *zap.Logger) (*businesshours.Schedule, error) {
+	cfg := file
+	saved, ok, err := queue.SavedSchedule(st.Bucket(supervision.Queue))
+	if err != nil {
+		return nil, fmt.Errorf("scheduler config: %w", err)
+	}
+	if ok {
+		cfg = saved
+		log.Info("business hours from the scheduler config saved by an operator", zap.Strings("days", cfg.Days),
+			zap.String("open", cfg.Open), zap.String("close", cfg.Close))
+	}
+	s, err := businesshours.NewSchedule(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("business hours: %w", err)
+	}
+	return s, nil
 }
