@@ -37,6 +37,16 @@ type AppendWebhook struct {
 	Reply chan<- WebhookAppended
 }
 
+// FailReply answers the asker when the journal panicked on this append.
+func (m AppendWebhook) FailReply(reason string) {
+	if m.Reply != nil {
+		select {
+		case m.Reply <- WebhookAppended{Err: "journal failed: " + reason}:
+		default:
+		}
+	}
+}
+
 // WebhookAppended answers AppendWebhook once the record is on disk (or could
 // not be). Duplicate means the dedupe key was already recorded: the webhook
 // is acknowledged again but not stored or applied twice.

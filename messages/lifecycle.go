@@ -16,3 +16,10 @@ type Failed struct {
 type ConfigChanged struct {
 	Config config.Config
 }
+
+// FailReplier is a request that carries its own reply channel instead of a
+// sender PID; when its handler panics, the supervision middleware calls
+// FailReply so the asker is still answered at once.
+type FailReplier interface {
+	FailReply(reason string)
+}

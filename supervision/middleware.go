@@ -64,6 +64,9 @@ func lifecycle(log *zap.Logger, m *Metrics) actor.ReceiverMiddleware {
 					if env.Sender != nil {
 						c.ActorSystem().Root.Send(env.Sender, messages.Failed{Actor: name, Reason: fmt.Sprint(r)})
 					}
+					if fr, ok := env.Message.(messages.FailReplier); ok {
+						fr.FailReply(fmt.Sprint(r))
+					}
 					panic(r) // keep supervision semantics: the supervisor restarts us
 				}
 			}()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"orchestrator/messages"
@@ -191,5 +192,29 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("Backoff(%d, %v) = %v, want %v", tt.attempt, tt.jitter, got, tt.want)
 			}
 		})
+	}
+}
+
+// replying carries its own reply channel, like the gateway's appends.
+type replying struct{ reply chan string }
+
+func (m replying) FailReply(reason string) { m.reply <- "failed: " + reason }
+
+type panicky struct{}
+
+func (panicky) Receive(c actor.Context) {
+	if _, ok := c.Message().(replying); ok {
+		panic("disk on fire")
+	}
+}
+
+func TestPanicAnswersARequestThatCarriesItsOwnReplyChannel(t *testing.T) {
+	system := NewSystem(newTestLogger(t))
+	pid := system.Root.Spawn(Props(func() actor.Actor { return panicky{} }, newTestLogger(t), NewMetrics(promRegistry())))
+	defer func() { _ = system.Root.StopFuture(pid).Wait() }()
+	reply := make(chan string, 1)
+	system.Root.Send(pid, replying{reply: reply})
+	if got := <-reply; !strings.Contains(got, "disk on fire") {
+		t.Fatalf("reply = %q", got)
 	}
 }
