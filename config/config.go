@@ -23,6 +23,14 @@ type Config struct {
 	Calls       Calls       `yaml:"calls"`
 	Queue       Queue       `yaml:"queue"`
 	CRM         CRM         `yaml:"crm"`
+	AMTracker   AMTracker   `yaml:"amtracker"`
+}
+
+// AMTracker configures the answering-machine tracker.
+type AMTracker struct {
+	Tracked   []string `yaml:"tracked" json:"tracked"`         // outcomes counted
+	MaxPerDay int      `yaml:"max_per_day" json:"max_per_day"` // the gate's am_cap
+	PruneAt   string   `yaml:"prune_at" json:"prune_at"`       // HH:MM business time: days other than today are dropped
 }
 
 // Calls configures the dial gate and the call registry.
@@ -230,8 +238,9 @@ func Default() Config {
 		}},
 		Calls: Calls{MaxDailyPerPhone: 8, DuplicateWindow: 10 * time.Minute, PendingTimeout: 40 * time.Minute,
 			PostTransferHold: 30 * time.Minute, BusyRetry: 5 * time.Minute},
-		Queue: Queue{MaxItems: 100000, Interval: 30 * time.Minute, Batch: 50, MaxTries: 5, MaxDeadLetters: 10000},
-		CRM:   CRM{MaxTries: 10, RetryMin: 30 * time.Second, RetryMax: 30 * time.Minute, MaxItems: 100000},
+		AMTracker: AMTracker{Tracked: []string{"VOICEMAIL", "NO_ANSWER"}, MaxPerDay: 4, PruneAt: "20:30"},
+		Queue:     Queue{MaxItems: 100000, Interval: 30 * time.Minute, Batch: 50, MaxTries: 5, MaxDeadLetters: 10000},
+		CRM:       CRM{MaxTries: 10, RetryMin: 30 * time.Second, RetryMax: 30 * time.Minute, MaxItems: 100000},
 		Convoso: Convoso{
 			Provider: Provider{Mode: "dry-run", BaseURL: "https://api.convoso.com", Timeout: 10 * time.Second,
 				RatePerSecond: 10, Burst: 20, MaxRetries: 3, RetryBackoff: 500 * time.Millisecond},

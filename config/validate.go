@@ -67,6 +67,15 @@ func (c Config) Validate() error {
 	p.atLeast("queue.batch", c.Queue.Batch, 1)
 	p.atLeast("queue.max_tries", c.Queue.MaxTries, 1)
 	p.atLeast("queue.max_dead_letters", c.Queue.MaxDeadLetters, 1)
+	p.atLeast("amtracker.max_per_day", c.AMTracker.MaxPerDay, 1)
+	if _, ok := clock(c.AMTracker.PruneAt, false); !ok {
+		p.add("amtracker.prune_at", "must be HH:MM from 00:00 to 23:59 (got %q)", c.AMTracker.PruneAt)
+	}
+	for i, o := range c.AMTracker.Tracked {
+		if !outcomes[o] {
+			p.add(fmt.Sprintf("amtracker.tracked[%d]", i), "unknown outcome %q", o)
+		}
+	}
 	p.atLeast("crm.max_tries", c.CRM.MaxTries, 1)
 	p.positive("crm.retry_min", c.CRM.RetryMin)
 	p.positive("crm.retry_max", c.CRM.RetryMax)
@@ -237,3 +246,7 @@ func e164(s string) bool {
 	}
 	return true
 }
+
+// outcomes are the call outcomes of DOMAIN.md (config cannot import messages).
+var outcomes = map[string]bool{"TRANSFERRED": true, "VOICEMAIL": true, "CALLBACK": true, "SALE": true, "CONFUSED": true,
+	"NOT_INTERESTED": true, "NO_ANSWER": true, "BUSY": true, "FAILED": true}

@@ -14,3 +14,33 @@ type AMCapStatus struct {
 	Reached bool
 	Count   int
 }
+
+// GetAMStats asks for today's tracker counts; answered with AMStats.
+type GetAMStats struct{}
+
+// AMStats answers GetAMStats.
+type AMStats struct {
+	Day        string `json:"day"`
+	Leads      int    `json:"leads"`       // lead+phone pairs counted today
+	AtCap      int    `json:"at_cap"`      // of them, at or over max_per_day
+	Outcomes   int    `json:"outcomes"`    // tracked outcomes counted today
+	MaxPerDay  int    `json:"max_per_day"` // the cap in force
+	PrunedDays int    `json:"pruned_days"` // days dropped by the last prune
+}
+
+// GetAMRecords asks for today's per-lead counts, highest first; answered with AMRecords.
+type GetAMRecords struct{ Limit, Offset int }
+
+// AMRecord is one lead+phone's count today.
+type AMRecord struct {
+	LeadID string `json:"lead_id"`
+	Phone  Phone  `json:"phone"`
+	Count  int    `json:"count"`
+}
+
+// AMRecords answers GetAMRecords.
+type AMRecords struct {
+	Day     string     `json:"day"`
+	Total   int        `json:"total"`
+	Records []AMRecord `json:"records"`
+}
