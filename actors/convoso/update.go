@@ -11,9 +11,9 @@ import (
 	"go.uber.org/zap"
 )
 
-// maxNote bounds the summary and the transcript sent to the CRM: a 30-minute
+// MaxNote bounds the summary and the transcript sent to the CRM: a 30-minute
 // call's transcript can run to tens of KiB, more than a lead field holds.
-const maxNote = 8 << 10
+const MaxNote = 8 << 10
 
 // LeadUpdate is one change to a CRM lead. Status is the CRM status code
 // (messages.Outcome.CRMStatus, or "DNC"); empty fields are not sent. Fields are
@@ -70,14 +70,15 @@ func updateForm(u LeadUpdate) url.Values {
 	set("lead_id", u.LeadID)
 	set("list_id", u.ListID)
 	set("status", u.Status)
-	set("notes", truncate(u.Summary, maxNote))
-	set("transcript", truncate(u.Transcript, maxNote))
+	set("notes", Clip(u.Summary, MaxNote))
+	set("transcript", Clip(u.Transcript, MaxNote))
 	form.Del("auth_token")
 	return form
 }
 
-// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
+// Clip cuts s to at most n bytes on a rune boundary, marking the cut; the
+// CRM outbox uses it too, so what it keeps is what will be sent.
+func Clip(s string, n int) string {
 	const mark = "…"
 	if len(s) <= n {
 		return s

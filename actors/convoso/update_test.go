@@ -59,7 +59,7 @@ func TestUpdateLeadOmitsEmptyAndTruncates(t *testing.T) {
 		}
 	}
 	tr := got.Get("transcript")
-	if len(tr) > maxNote || !utf8.ValidString(tr) || !strings.HasSuffix(tr, "…") {
+	if len(tr) > MaxNote || !utf8.ValidString(tr) || !strings.HasSuffix(tr, "…") {
 		t.Errorf("transcript: %d bytes, valid %v, marked %v", len(tr), utf8.ValidString(tr), strings.HasSuffix(tr, "…"))
 	}
 }
@@ -180,8 +180,8 @@ func TestTruncate(t *testing.T) {
 		{"ééééé", 8, "éé…"}, // 8 bytes: room for 5 before the 3-byte mark, cut back to a rune start
 	}
 	for _, tt := range tests {
-		if got := truncate(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		if got := Clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
 }

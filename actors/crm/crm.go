@@ -51,10 +51,6 @@ const (
 	deliveredTTL = 7 * 24 * time.Hour
 	// sweepEvery is the safety-net timer.
 	sweepEvery = time.Minute
-	// maxNote bounds the summary and the transcript kept in the outbox: the
-	// client sends no more than this anyway, and a full outbox must fit in
-	// memory.
-	maxNote = 8 << 10
 )
 
 // Outbox is the CRM outbox actor.
@@ -226,7 +222,7 @@ func (o *Outbox) enqueue(u messages.CRMUpdate) (messages.CRMOutboxItem, error) {
 		return messages.CRMOutboxItem{}, fmt.Errorf("%w: outbox full (%d items)", errNotQueued, len(o.items))
 	}
 	u = copyUpdate(u)
-	u.Summary, u.Transcript = clip(u.Summary, maxNote), clip(u.Transcript, maxNote)
+	u.Summary, u.Transcript = convoso.Clip(u.Summary, convoso.MaxNote), convoso.Clip(u.Transcript, convoso.MaxNote)
 	it := &messages.CRMOutboxItem{Update: u, CreatedAt: now, NextTry: now}
 	if err := o.commit(u.Seq, o.putItem(it)); err != nil {
 		o.d.Metrics.count(resultStoreFailed)

@@ -2,7 +2,8 @@ package crm
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"orchestrator/actors/convoso"
 )
 
 // maxError bounds an error text kept in an item and logged.
@@ -12,7 +13,7 @@ const maxError = 512
 // "auth_token" (a CRM echoing our form back) is masked, phone-shaped digit
 // runs keep their last 4 digits only, and the text is cut to maxError bytes.
 func scrub(s string) string {
-	return clip(maskDigits(maskToken(s)), maxError)
+	return convoso.Clip(maskDigits(maskToken(s)), maxError)
 }
 
 // maskToken replaces what follows each "auth_token" (after separators such
@@ -79,16 +80,3 @@ func maskDigits(s string) string {
 
 // logKey is an update key as logged: "dnc:<phone>" keys carry a phone.
 func logKey(k string) string { return maskDigits(k) }
-
-// clip cuts s to at most n bytes on a rune boundary, marking the cut.
-func clip(s string, n int) string {
-	const mark = "…"
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strings.TrimRight(s[:cut], " \n") + mark
-}
