@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Store is the open state file; main opens it before the services start and
@@ -21,7 +22,7 @@ type Store struct{ db *bolt.DB }
 // running daemon is reported at once instead of hanging.
 func Open(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: %s is locked: is another orchestrator running on this data dir?", path)
 	}
 	if err != nil {
