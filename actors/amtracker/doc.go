@@ -1,0 +1,27 @@
+// Package amtracker is the answering-machine tracker: per lead + phone + New
+// York (business-zone) calendar day, how many completed calls ended with an
+// outcome in amtracker.tracked (VOICEMAIL, NO_ANSWER). The dial gate asks it
+// before every dial (rule 6) and refuses with am_cap a lead that has reached
+// amtracker.max_per_day today.
+//
+// Owns: today's counts (and, until the next prune, yesterday's), in memory
+// and in the state file's "amtracker" bucket, one record per day + lead +
+// phone ("<YYYY-MM-DD>/<lead id>/<phone>", JSON with the counted call ids), so
+// counting is idempotent by call_id and survives a restart. Each count is
+// committed synchronously, with the completion's journal sequence number,
+// before it takes effect. Memory is bounded by construction: a completion of
+// a day older than yesterday is ignored, and the prune keeps today only.
+//
+// Accepts: messages.CallCompleted (counted when its outcome is tracked, once
+// per call_id, on the business day of CompletedAt, or of now when zero),
+// messages.CheckAMCap (answered AMCapStatus: by lead id when given, the sum
+// over that lead's phones, else by phone), GetAMStats and GetAMRecords (today
+// only) and ConfigChanged (the amtracker section: tracked outcomes, cap and
+// prune time, which re-arms the prune timer).
+//
+// Timers: "prune" (one-shot at the next amtracker.prune_at in the business
+// zone, re-armed after each prune: every day other than today is dropped) and
+// "rollover" (one-shot at the next business-zone midnight, re-armed each
+// time: the at-cap gauge then counts the new day). At start days older than
+// yesterday are dropped, for a daemon that was down at prune time.
+package amtracker

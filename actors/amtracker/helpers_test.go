@@ -1,0 +1,134 @@
+package amtracker
+
+import (
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"orchestrator/actors/businesshours"
+	"orchestrator/actors/store"
+	"orchestrator/config"
+	"orchestrator/messages"
+	"orchestrator/supervision"
+)
+
+type rig struct {
+	system  *actor.ActorSystem
+	pid     *actor.PID
+	metrics *Metrics
+	dead    *atomic.Int64
+}
+
+// start spawns the tracker in a fresh actor system; now nil is the (fake,
+// inside synctest) wall clock.
+func start(t *testing.T, cfg config.AMTracker, b *store.Bucket, now func() time.Time) *rig {
+	t.Helper()
+	schedule, err := businesshours.NewSchedule(config.Default().Business) // America/New_York
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
+	r := &rig{system: supervision.NewSystem(log), metrics: NewMetrics(prometheus.NewRegistry()), dead: &atomic.Int64{}}
+	r.system.EventStream.Subscribe(func(e interface{}) {
+		if _, ok := e.(*actor.DeadLetterEvent); ok {
+			r.dead.Add(1)
+		}
+	})
+	r.pid = r.system.Root.Spawn(supervision.Props(Producer(Deps{
+		Log: log, Cfg: cfg, Schedule: schedule, Bucket: b, Metrics: r.metrics, Now: now,
+	}), log, supervision.NewMetrics(prometheus.NewRegistry())))
+	return r
+}
+
+func (r *rig) ask(t *testing.T, msg interface{}) interface{} {
+	t.Helper()
+	res, err := r.system.Root.RequestFuture(r.pid, msg, 5*time.Second).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (r *rig) check(t *testing.T, q messages.CheckAMCap) messages.AMCapStatus {
+	t.Helper()
+	return r.ask(t, q).(messages.AMCapStatus)
+}
+
+func (r *rig) stats(t *testing.T) messages.AMStats {
+	t.Helper()
+	return r.ask(t, messages.GetAMStats{}).(messages.AMStats)
+}
+
+func (r *rig) send(calls ...messages.CallCompleted) {
+	for _, c := range calls {
+		r.system.Root.Send(r.pid, c)
+	}
+}
+
+func (r *rig) atCap() float64 { return testutil.ToFloat64(r.metrics.atCap) }
+
+// stop poisons the tracker (queued messages are processed first).
+func (r *rig) stop(t *testing.T) {
+	t.Helper()
+	if err := r.system.Root.PoisonFuture(r.pid).Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openStore(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path
+}
+
+func openBucket(t *testing.T) *store.Bucket {
+	t.Helper()
+	s, _ := openStore(t)
+	t.Cleanup(func() { _ = s.Close() })
+	return s.Bucket(supervision.AMTracker)
+}
+
+// keys lists the bucket's record keys, in order.
+func keys(t *testing.T, b *store.Bucket) []string {
+	t.Helper()
+	var out []string
+	if err := b.Load(func(k, _ []byte) error { out = append(out, string(k)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var newYork = func() *time.Location {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func ny(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, newYork)
+}
+
+// sleepUntil advances fake time to at and lets the actors settle.
+func sleepUntil(at time.Time) {
+	time.Sleep(time.Until(at))
+	synctest.Wait()
+}
+
+// call is a completion of a lead on a phone; at zero means "now".
+func call(id, lead string, phone messages.Phone, outcome messages.Outcome, at time.Time) messages.CallCompleted {
+	return messages.CallCompleted{CallID: id, LeadID: lead, Phone: phone, Outcome: outcome, CompletedAt: at}
+}
