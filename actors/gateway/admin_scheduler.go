@@ -76,3 +76,22 @@ func (g *Gateway) putSchedulerConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "config": res})
 }
+
+// Answering-machine tracker: today's counts and per-lead records.
+func (g *Gateway) adminAMTrackerRoutes(mux *http.ServeMux) {
+	mux.Handle("/api/admin/am-tracker/stats", methods{http.MethodGet: g.admin(func(w http.ResponseWriter, r *http.Request) {
+		if res, ok := g.askService(w, r, g.d.AMTracker, messages.GetAMStats{}); ok {
+			writeJSON(w, http.StatusOK, map[string]any{"success": true, "stats": res})
+		}
+	})})
+	mux.Handle("/api/admin/am-tracker/records", methods{http.MethodGet: g.admin(func(w http.ResponseWriter, r *http.Request) {
+		limit, offset, problem := page(r)
+		if problem != "" {
+			writeError(w, r, http.StatusBadRequest, "bad_page", problem)
+			return
+		}
+		if res, ok := g.askService(w, r, g.d.AMTracker, messages.GetAMRecords{Limit: limit, Offset: offset}); ok {
+			writeJSON(w, http.StatusOK, map[string]any{"success": true, "records": res})
+		}
+	})})
+}

@@ -37,6 +37,7 @@ type Deps struct {
 	Calls       *actor.PID
 	Queue       *actor.PID
 	CRM         *actor.PID
+	AMTracker   *actor.PID
 	Location    *time.Location // business time zone: "today" for the admin API
 }
 

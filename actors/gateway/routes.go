@@ -57,6 +57,7 @@ func (g *Gateway) routes() http.Handler {
 	g.adminCallsRoutes(mux)
 	g.adminSchedulerRoutes(mux)
 	g.adminSchedulerConfigRoutes(mux)
+	g.adminAMTrackerRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"orchestrator/actors/amtracker"
 	"orchestrator/actors/bland"
 	"orchestrator/actors/blocklist"
 	"orchestrator/actors/businesshours"
@@ -50,6 +51,10 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Log: s.log.Named(supervision.Blocklist), Cfg: cfg.Blocklist, Bucket: s.store.Bucket(supervision.Blocklist),
 			Readiness: s.readiness, Flags: gauge(s.reg, "orchestrator_blocklist_flags", "Do-not-call flags on the blocklist."),
 		})},
+		{Name: supervision.AMTracker, Producer: amtracker.Producer(amtracker.Deps{
+			Log: s.log.Named(supervision.AMTracker), Cfg: cfg.AMTracker, Schedule: s.schedule,
+			Bucket: s.store.Bucket(supervision.AMTracker), Metrics: amtracker.NewMetrics(s.reg),
+		})},
 		{Name: supervision.CRM, Producer: crm.Producer(crm.Deps{
 			Log: s.log.Named(supervision.CRM), Cfg: cfg.CRM, Bucket: s.store.Bucket(supervision.CRM),
 			Client: convoso.New(cfg.Convoso, s.log.Named("convoso"), nil), Metrics: crm.NewMetrics(s.reg),
@@ -60,7 +65,8 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Bucket: s.store.Bucket(supervision.Calls), Dialer: bland.New(cfg.Bland, s.log.Named("bland"), nil),
 			Metrics: calls.NewMetrics(s.reg), Context: context.Background(),
 			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), Queue: pid(supervision.Queue),
-			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.CRM)},
+			AMTracker: pid(supervision.AMTracker),
+			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.AMTracker), pid(supervision.CRM)},
 		})},
 		{Name: supervision.Queue, Producer: queue.Producer(queue.Deps{
 			Log: s.log.Named(supervision.Queue), Cfg: cfg.Queue, Schedule: s.schedule, Bucket: s.store.Bucket(supervision.Queue),
@@ -75,6 +81,7 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 		Metrics: gateway.NewMetrics(s.reg), System: s.system, Location: s.schedule.Hours().Location(),
 		Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist),
 		Calls: pid(supervision.Calls), Queue: pid(supervision.Queue), CRM: pid(supervision.CRM),
+		AMTracker: pid(supervision.AMTracker),
 	})})
 }
 
