@@ -41,10 +41,14 @@ type CRMOutbox struct {
 }
 
 // LookupLead asks the CRM for the leads with a phone (inbound calls).
-type LookupLead struct{ Phone Phone }
+type LookupLead struct {
+	Phone Phone
+	Ref   string // echoed in LeadLookup
+}
 
 // LeadLookup answers LookupLead.
 type LeadLookup struct {
+	Ref   string
 	Leads []Lead
 	Err   string
 }

@@ -38,6 +38,7 @@ type Deps struct {
 	Blocklist *actor.PID
 	Queue     *actor.PID   // nil: refused-for-hours requests are not queued
 	AMTracker *actor.PID   // nil: no am_cap check
+	CRM       *actor.PID   // nil: inbound calls without a lead id are not looked up
 	Consumers []*actor.PID // every CallCompleted goes to each
 	Now       func() time.Time
 }
@@ -64,6 +65,7 @@ type Calls struct {
 	dialing        map[string]context.CancelFunc
 	pendingAnswers map[string]waiting                // intent → who to tell the provider's answer
 	early          map[string]messages.CallCompleted // completions that beat their dial's answer, by call id
+	lookups        map[string]messages.CallCompleted // inbound completions waiting for the CRM, by ref
 	wg             sync.WaitGroup
 
 	intake
@@ -77,6 +79,7 @@ type (
 	pendingTimeout struct{ intent string }
 	gateTimeout    struct{ ref string }
 	pullTick       struct{}
+	lookupExpired  struct{ ref string }
 	pruneTick      struct{}
 	dialDone       struct {
 		intent string
@@ -123,6 +126,10 @@ func (s *Calls) Receive(c actor.Context) {
 		s.advanced(c, m.Durable)
 	case messages.JournalBatch:
 		s.batchArrived(c, m)
+	case messages.LeadLookup:
+		s.leadFound(m)
+	case lookupExpired:
+		s.lookupGaveUp(m.ref)
 	case pullTick:
 		s.pull(c)
 	case pruneTick:
@@ -139,7 +146,7 @@ func (s *Calls) Receive(c actor.Context) {
 func (s *Calls) start(c actor.Context) {
 	s.timers, s.self, s.send = supervision.TimersOf(c), c.Self(), c.ActorSystem().Root.Send
 	s.gates, s.asking, s.dialing = map[messages.Phone]*gateQueue{}, map[string]*gateReq{}, map[string]context.CancelFunc{}
-	s.pendingAnswers, s.early = map[string]waiting{}, map[string]messages.CallCompleted{}
+	s.pendingAnswers, s.early, s.lookups = map[string]waiting{}, map[string]messages.CallCompleted{}, map[string]messages.CallCompleted{}
 	s.ctx, s.cancel = context.WithCancel(s.d.Context)
 	if err := s.load(); err != nil {
 		panic(fmt.Errorf("calls: load state: %w", err)) // the supervisor retries with backoff
@@ -159,7 +166,11 @@ func (s *Calls) stop() {
 	}
 	s.cancel()
 	s.wg.Wait()
-	s.commit()
+	for ref, cc := range s.lookups { // the consumers stop after us: they still get it
+		delete(s.lookups, ref)
+		s.publishInbound(cc)
+	}
+	_ = s.commitLogged()
 	s.d.Log.Info("calls stopped", zap.Int("in_flight", s.activeCalls()), zap.Uint64("applied_seq", s.applied))
 }
 

@@ -2,6 +2,7 @@ package calls
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -13,7 +14,7 @@ import (
 // complete applies a completion webhook: matched by call id it frees the
 // phone (holding it after a transfer); an unknown call id is an inbound call.
 // Each call's completion is published once, after its state is committed.
-func (s *Calls) complete(cc messages.CallCompleted) {
+func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	now := s.now().UTC()
 	intent, known := s.byCallID[cc.CallID]
 	if !known {
@@ -23,7 +24,7 @@ func (s *Calls) complete(cc messages.CallCompleted) {
 			s.early[cc.CallID] = cc
 			return
 		}
-		s.inbound(cc)
+		s.inbound(c, cc)
 		return
 	}
 	cl := s.calls[intent]
@@ -54,12 +55,50 @@ func (s *Calls) complete(cc messages.CallCompleted) {
 }
 
 // inbound handles a completion for a call we did not place: the customer is
-// "from", unless "from" is one of our own caller ids (then "to").
-func (s *Calls) inbound(cc messages.CallCompleted) {
+// "from", unless "from" is one of our own caller ids (then "to"). Without a
+// lead id in its variables the CRM is asked who it is before it is published.
+func (s *Calls) inbound(c actor.Context, cc messages.CallCompleted) {
 	cc.Inbound = true
 	if cc.From != "" && !slices.Contains(s.d.FromNumbers, string(cc.From)) {
 		cc.Phone = cc.From
 	}
+	if cc.LeadID == "" && s.d.CRM != nil {
+		s.nextIntent++
+		ref := "l" + strconv.FormatUint(s.nextIntent, 10)
+		s.lookups[ref] = cc
+		c.Request(s.d.CRM, messages.LookupLead{Phone: cc.Phone, Ref: ref})
+		s.timers.After("lookup/"+ref, lookupTimeout, lookupExpired{ref: ref})
+		return
+	}
+	s.publishInbound(cc)
+}
+
+// lookupTimeout bounds how long an inbound completion waits for the CRM.
+const lookupTimeout = 10 * time.Second
+
+// leadFound completes an inbound call with the CRM's lead, if it knew one.
+func (s *Calls) leadFound(m messages.LeadLookup) {
+	cc, ok := s.lookups[m.Ref]
+	if !ok {
+		return
+	}
+	delete(s.lookups, m.Ref)
+	s.timers.Cancel("lookup/" + m.Ref)
+	if len(m.Leads) > 0 {
+		cc.LeadID, cc.ListID = m.Leads[0].LeadID, m.Leads[0].ListID
+	} else if m.Err != "" {
+		s.d.Log.Warn("CRM look-up for an inbound call failed; published without a lead", zap.String("call_id", cc.CallID), zap.String("err", m.Err))
+	}
+	s.publishInbound(cc)
+	_ = s.commitLogged()
+}
+
+// lookupGaveUp publishes an inbound call whose CRM look-up did not answer.
+func (s *Calls) lookupGaveUp(ref string) {
+	s.leadFound(messages.LeadLookup{Ref: ref, Err: "the CRM did not answer in time"})
+}
+
+func (s *Calls) publishInbound(cc messages.CallCompleted) {
 	s.outbox = append(s.outbox, cc)
 	s.d.Metrics.completed.WithLabelValues(string(cc.Outcome)).Inc()
 	s.d.Log.Info("inbound call completed", zap.String("call_id", cc.CallID), zap.String("outcome", string(cc.Outcome)),
@@ -67,13 +106,13 @@ func (s *Calls) inbound(cc messages.CallCompleted) {
 }
 
 // applyEarly applies a completion that arrived before its dial's answer.
-func (s *Calls) applyEarly(_ actor.Context, cl *call) {
+func (s *Calls) applyEarly(c actor.Context, cl *call) {
 	cc, ok := s.early[cl.CallID]
 	if !ok {
 		return
 	}
 	delete(s.early, cl.CallID)
-	s.complete(cc)
+	s.complete(c, cc)
 	_ = s.commitLogged()
 }
 

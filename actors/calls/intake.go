@@ -103,7 +103,7 @@ func (s *Calls) take(c actor.Context, r messages.WebhookRecord) {
 		if cc.CompletedAt.IsZero() {
 			cc.CompletedAt = r.ReceivedAt
 		}
-		s.complete(cc)
+		s.complete(c, cc)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"orchestrator/messages"
@@ -129,4 +130,35 @@ func TestRestartResumesTheJournalWhereItWasWithoutRedialling(t *testing.T) {
 		}
 		r.close()
 	})
+}
+
+// fakeCRMLookup knows one lead per phone.
+type fakeCRMLookup struct{ leads map[messages.Phone]messages.Lead }
+
+func (f *fakeCRMLookup) Receive(c actor.Context) {
+	if m, ok := c.Message().(messages.LookupLead); ok {
+		res := messages.LeadLookup{Ref: m.Ref}
+		if l, ok := f.leads[m.Phone]; ok {
+			res.Leads = []messages.Lead{l}
+		}
+		c.Respond(res)
+	}
+}
+
+func TestInboundCallWithoutALeadIsIdentifiedByTheCRM(t *testing.T) {
+	r := newRig(t, t.TempDir(), hoursOf(t, everyDay, false))
+	defer r.close()
+	r.stopCalls()
+	r.deps.CRM = r.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
+		return &fakeCRMLookup{leads: map[messages.Phone]messages.Lead{"+15555550177": {LeadID: "crm-7", ListID: "99"}}}
+	}))
+	r.start()
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"in-1","to":"+15555550188","from":"+15555550177","status":"completed"}`))
+	if cc := r.waitCompleted(); !cc.Inbound || cc.LeadID != "crm-7" || cc.ListID != "99" {
+		t.Fatalf("published %+v, want the CRM's lead", cc)
+	}
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"in-2","to":"+15555550188","from":"+15555550166","status":"completed"}`))
+	if cc := r.waitCompleted(); !cc.Inbound || cc.LeadID != "" || cc.Phone != "+15555550166" {
+		t.Fatalf("an unknown caller: %+v", cc)
+	}
 }

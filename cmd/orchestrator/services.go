@@ -65,7 +65,7 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Bucket: s.store.Bucket(supervision.Calls), Dialer: bland.New(cfg.Bland, s.log.Named("bland"), nil),
 			Metrics: calls.NewMetrics(s.reg), Context: context.Background(),
 			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), Queue: pid(supervision.Queue),
-			AMTracker: pid(supervision.AMTracker),
+			AMTracker: pid(supervision.AMTracker), CRM: pid(supervision.CRM),
 			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.AMTracker), pid(supervision.CRM)},
 		})},
 		{Name: supervision.Queue, Producer: queue.Producer(queue.Deps{
