@@ -24,6 +24,30 @@ type Config struct {
 	Queue       Queue       `yaml:"queue"`
 	CRM         CRM         `yaml:"crm"`
 	AMTracker   AMTracker   `yaml:"amtracker"`
+	Redial      Redial      `yaml:"redial"`
+}
+
+// Redial configures the cadence engine.
+type Redial struct {
+	Enabled bool `yaml:"enabled" json:"enabled"`
+	// Intervals is the gap after attempt N (1-based: the first entry follows
+	// the first attempt); past the end, the last one. Floored at MinGap.
+	Intervals []time.Duration `yaml:"intervals" json:"intervals"`
+	MinGap    time.Duration   `yaml:"min_gap" json:"min_gap"`
+	JitterMin time.Duration   `yaml:"jitter_min" json:"jitter_min"`
+	JitterMax time.Duration   `yaml:"jitter_max" json:"jitter_max"`
+	// DailySchedule is the daily cap by lead age in calendar days (index 0 is
+	// the day the record was created); past the end, the last entry.
+	DailySchedule   []int         `yaml:"daily_schedule" json:"daily_schedule"`
+	MaxAttempts     int           `yaml:"max_attempts" json:"max_attempts"`
+	MaxAge          time.Duration `yaml:"max_age" json:"max_age"`
+	StopOutcomes    []string      `yaml:"stop_outcomes" json:"stop_outcomes"`
+	ProcessInterval time.Duration `yaml:"process_interval" json:"process_interval"`
+	ReopenAfter     time.Duration `yaml:"reopen_after" json:"reopen_after"`
+	// MaxInFlight bounds the dial requests awaiting the gate's answer.
+	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
+	// MaxRecords bounds the records kept; past it the oldest completed go.
+	MaxRecords int `yaml:"max_records" json:"max_records"`
 }
 
 // AMTracker configures the answering-machine tracker.
@@ -238,6 +262,13 @@ func Default() Config {
 		}},
 		Calls: Calls{MaxDailyPerPhone: 8, DuplicateWindow: 10 * time.Minute, PendingTimeout: 40 * time.Minute,
 			PostTransferHold: 30 * time.Minute, BusyRetry: 5 * time.Minute},
+		Redial: Redial{
+			Enabled:   true,
+			Intervals: []time.Duration{0, 0, 5 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour},
+			MinGap:    2 * time.Minute, DailySchedule: []int{8, 6, 6, 3, 2, 1}, MaxAttempts: 35, MaxAge: 15 * 24 * time.Hour,
+			StopOutcomes:    []string{"SALE", "TRANSFERRED", "NOT_INTERESTED", "DNC"},
+			ProcessInterval: 5 * time.Minute, ReopenAfter: 30 * 24 * time.Hour, MaxInFlight: 20, MaxRecords: 200000,
+		},
 		AMTracker: AMTracker{Tracked: []string{"VOICEMAIL", "NO_ANSWER"}, MaxPerDay: 4, PruneAt: "20:30"},
 		Queue:     Queue{MaxItems: 100000, Interval: 30 * time.Minute, Batch: 50, MaxTries: 5, MaxDeadLetters: 10000},
 		CRM:       CRM{MaxTries: 10, RetryMin: 30 * time.Second, RetryMax: 30 * time.Minute, MaxItems: 100000},

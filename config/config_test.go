@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,9 @@ func TestDefaultIsValid(t *testing.T) {
 
 func TestLoadPrecedence(t *testing.T) {
 	cfg, err := Load(Sources{
-		File:      "testdata/config.good.yml",
-		Environ:   []string{"ORCH_HTTP__MAX_BODY=3MiB", "ORCH_LOG__LEVEL=warn", "OTHER_X=1", "ORCH_SUPERVISION__MAX_RESTARTS=7"},
+		File: "testdata/config.good.yml",
+		Environ: []string{"ORCH_HTTP__MAX_BODY=3MiB", "ORCH_LOG__LEVEL=warn", "OTHER_X=1", "ORCH_SUPERVISION__MAX_RESTARTS=7",
+			"ORCH_REDIAL__INTERVALS=0s, 1m,5m", "ORCH_REDIAL__DAILY_SCHEDULE=3,2,1"},
 		Overrides: map[string]string{"log.level": "error"},
 	})
 	if err != nil {
@@ -33,6 +35,8 @@ func TestLoadPrecedence(t *testing.T) {
 		{"file duration", cfg.Shutdown.Timeout, 10 * time.Second},
 		{"unset keeps default", cfg.Supervision.BackoffMax, 15 * time.Second},
 		{"embedded provider keys", cfg.Bland.Mode, "dry-run"},
+		{"duration list from env", fmt.Sprint(cfg.Redial.Intervals), "[0s 1m0s 5m0s]"},
+		{"int list from env", fmt.Sprint(cfg.Redial.DailySchedule), "[3 2 1]"},
 		{"secret from file", cfg.Admin.APIKey.Value(), "file-secret"},
 	}
 	for _, c := range checks {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -79,7 +80,7 @@ func decode(k *koanf.Koanf, cfg *Config) error {
 		DecodeHook: mapstructure.ComposeDecodeHookFunc(
 			mapstructure.StringToTimeDurationHookFunc(),
 			mapstructure.TextUnmarshallerHookFunc(),
-			mapstructure.StringToSliceHookFunc(","),
+			splitList,
 		),
 		Metadata:         &md,
 		Result:           cfg,
@@ -102,6 +103,24 @@ func decode(k *koanf.Koanf, cfg *Config) error {
 		}
 	}
 	return errors.Join(problems...)
+}
+
+// splitList lets an environment variable or flag set any list, of strings,
+// durations or numbers: "0s,5m,1h" → ["0s" "5m" "1h"], each element then
+// decoded by the other hooks. An empty string is an empty list.
+func splitList(from, to reflect.Type, data any) (any, error) {
+	s, ok := data.(string)
+	if !ok || from.Kind() != reflect.String || to.Kind() != reflect.Slice || to.Elem().Kind() == reflect.Uint8 {
+		return data, nil
+	}
+	if strings.TrimSpace(s) == "" {
+		return []string{}, nil
+	}
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts, nil
 }
 
 // splitDecodeErrors turns mapstructure's aggregate into one "key: problem"

@@ -67,6 +67,7 @@ func (c Config) Validate() error {
 	p.atLeast("queue.batch", c.Queue.Batch, 1)
 	p.atLeast("queue.max_tries", c.Queue.MaxTries, 1)
 	p.atLeast("queue.max_dead_letters", c.Queue.MaxDeadLetters, 1)
+	p.redial(c.Redial)
 	p.atLeast("amtracker.max_per_day", c.AMTracker.MaxPerDay, 1)
 	if _, ok := clock(c.AMTracker.PruneAt, false); !ok {
 		p.add("amtracker.prune_at", "must be HH:MM from 00:00 to 23:59 (got %q)", c.AMTracker.PruneAt)
@@ -250,3 +251,38 @@ func e164(s string) bool {
 // outcomes are the call outcomes of DOMAIN.md (config cannot import messages).
 var outcomes = map[string]bool{"TRANSFERRED": true, "VOICEMAIL": true, "CALLBACK": true, "SALE": true, "CONFUSED": true,
 	"NOT_INTERESTED": true, "NO_ANSWER": true, "BUSY": true, "FAILED": true}
+
+func (p *problems) redial(r Redial) {
+	if len(r.Intervals) == 0 {
+		p.add("redial.intervals", "needs at least one gap")
+	}
+	for i, d := range r.Intervals {
+		if d < 0 {
+			p.add(fmt.Sprintf("redial.intervals[%d]", i), "must be >= 0 (got %s)", d)
+		}
+	}
+	p.positive("redial.min_gap", r.MinGap)
+	p.nonNegative("redial.jitter_min", r.JitterMin)
+	if r.JitterMax < r.JitterMin {
+		p.add("redial.jitter_max", "must be >= redial.jitter_min (%s)", r.JitterMin)
+	}
+	if len(r.DailySchedule) == 0 {
+		p.add("redial.daily_schedule", "needs at least one day")
+	}
+	for i, n := range r.DailySchedule {
+		if n < 0 {
+			p.add(fmt.Sprintf("redial.daily_schedule[%d]", i), "must be >= 0 (got %d)", n)
+		}
+	}
+	p.atLeast("redial.max_attempts", r.MaxAttempts, 1)
+	p.positive("redial.max_age", r.MaxAge)
+	for i, o := range r.StopOutcomes {
+		if !outcomes[o] && o != "DNC" {
+			p.add(fmt.Sprintf("redial.stop_outcomes[%d]", i), "unknown outcome %q", o)
+		}
+	}
+	p.positive("redial.process_interval", r.ProcessInterval)
+	p.nonNegative("redial.reopen_after", r.ReopenAfter)
+	p.atLeast("redial.max_in_flight", r.MaxInFlight, 1)
+	p.atLeast("redial.max_records", r.MaxRecords, 1)
+}
