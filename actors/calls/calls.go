@@ -40,7 +40,10 @@ type Deps struct {
 	AMTracker *actor.PID   // nil: no am_cap check
 	CRM       *actor.PID   // nil: inbound calls without a lead id are not looked up
 	Consumers []*actor.PID // every CallCompleted goes to each
-	Now       func() time.Time
+	// LeadConsumers get every lead webhook (messages.LeadReceived) once the
+	// gate has decided on it: the cadence keeps a record per lead.
+	LeadConsumers []*actor.PID
+	Now           func() time.Time
 }
 
 // Calls is the dial gate actor.

@@ -91,6 +91,11 @@ func (s *Calls) take(c actor.Context, r messages.WebhookRecord) {
 			s.d.Log.Error("journal record does not parse; skipped", zap.Uint64("seq", r.Seq), zap.Error(err))
 			return
 		}
+		if kind == messages.DialNewLead {
+			for _, pid := range s.d.LeadConsumers {
+				s.send(pid, messages.LeadReceived{Lead: lead, RequestID: r.RequestID, Seq: r.Seq, ReceivedAt: r.ReceivedAt})
+			}
+		}
 		s.intake.waiting = true
 		s.dial(c, messages.DialRequest{Kind: kind, Lead: lead, RequestID: r.RequestID, Seq: r.Seq}, nil, true)
 	case messages.SourceCompletion:

@@ -133,7 +133,9 @@ func TestRestartResumesTheJournalWhereItWasWithoutRedialling(t *testing.T) {
 }
 
 // fakeCRMLookup knows one lead per phone.
-type fakeCRMLookup struct{ leads map[messages.Phone]messages.Lead }
+type fakeCRMLookup struct {
+	leads map[messages.Phone]messages.Lead
+}
 
 func (f *fakeCRMLookup) Receive(c actor.Context) {
 	if m, ok := c.Message().(messages.LookupLead); ok {
