@@ -1,0 +1,50 @@
+// Package redial is the cadence engine (DOMAIN "redial"): one record per
+// phone, re-dialled through the dial gate at gaps that grow with the
+// attempts, under a daily cap by lead age, a lifetime cap and a maximum age,
+// only inside business hours.
+//
+// Owns: the records (messages.RedialRecord), in the state file's "redial"
+// bucket as JSON under "rec/<phone>", each written synchronously when it
+// changes; in memory a map by phone and a min-heap of due times for the
+// pending and daily_cap records. Heap entries are not removed when a record
+// changes: an entry whose due no longer matches its record is skipped when
+// popped, and the heap is rebuilt when stale entries outnumber live ones.
+// At most redial.max_records records are kept: over it, the completed ones
+// updated longest ago are evicted (never a record still in the cadence).
+//
+// Decisions are the pure functions of policy.go (Gap, DailyCap, Hold,
+// NextDue); the actor applies them:
+//   - messages.CallCompleted (outbound only): counted once per call id on
+//     the completion's business day, outcome recorded, re-planned by NextDue;
+//     a paused or completed record counts it and keeps its status.
+//   - messages.LeadReceived: a new phone gets a pending record created now,
+//     due Gap(1) later (the gate dials new leads itself; that call's
+//     completion re-plans it). Lead facts: latest wins. A completed record
+//     is reopened (fresh age and counters) only when completed more than
+//     redial.reopen_after ago.
+//   - due processing (the "due" timer, the "sweep" tick, ProcessRedial):
+//     when enabled and business is open, due records are popped earliest
+//     first while fewer than redial.max_in_flight requests await an answer;
+//     each is re-checked by Hold (caps, age) and sent as a DialRequest
+//     {Kind: redial, Ref: phone} with us as sender. The cost is O(k log n)
+//     for k due records.
+//   - messages.DialResult (by Ref): dialled → due in an hour as a guard
+//     until the completion re-plans it; busy → RetryAt or +5 min;
+//     queued/closed → the next opening (never now); daily_cap → RetryAt or
+//     the next day's opening (status daily_cap); duplicate/am_cap → RetryAt
+//     or the next day's opening; blocked → completed; failed → counted as an
+//     attempt and re-planned by NextDue. A refusal never brings a record
+//     forward of a due a completion set while it was in flight.
+//   - admin: GetRedialStatus, GetRedialRecords (sorted by next due),
+//     PauseRedial, ResumeRedial (re-plans from now; a completed record is
+//     reopened), RemoveRedial, ProcessRedial, EnableRedial (until restart or
+//     a config change of redial.enabled), ConfigChanged.
+//
+// In flight: phones sent to the gate and not yet answered, in memory only. A
+// request unanswered for two minutes is released by the sweep and the record
+// is dialled again by a later tick (the gate answers "busy" if it did dial).
+//
+// Timers: "due" (one-shot, armed for the earliest due record moved into
+// business hours, re-armed whenever that changes; outside hours, for the
+// next opening) and "sweep" (every redial.process_interval, the safety net).
+package redial
