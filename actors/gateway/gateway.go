@@ -38,6 +38,7 @@ type Deps struct {
 	Queue       *actor.PID
 	CRM         *actor.PID
 	AMTracker   *actor.PID
+	Redial      *actor.PID
 	Location    *time.Location // business time zone: "today" for the admin API
 }
 

@@ -58,6 +58,7 @@ func (g *Gateway) routes() http.Handler {
 	g.adminSchedulerRoutes(mux)
 	g.adminSchedulerConfigRoutes(mux)
 	g.adminAMTrackerRoutes(mux)
+	g.adminRedialRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 	})

@@ -19,6 +19,7 @@ import (
 	"orchestrator/actors/gateway"
 	"orchestrator/actors/journal"
 	"orchestrator/actors/queue"
+	"orchestrator/actors/redial"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/supervision"
@@ -66,7 +67,13 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Metrics: calls.NewMetrics(s.reg), Context: context.Background(),
 			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), Queue: pid(supervision.Queue),
 			AMTracker: pid(supervision.AMTracker), CRM: pid(supervision.CRM),
-			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.AMTracker), pid(supervision.CRM)},
+			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.AMTracker), pid(supervision.CRM),
+				pid(supervision.Redial)},
+			LeadConsumers: []*actor.PID{pid(supervision.Redial)},
+		})},
+		{Name: supervision.Redial, Producer: redial.Producer(redial.Deps{
+			Log: s.log.Named(supervision.Redial), Cfg: cfg.Redial, Schedule: s.schedule,
+			Bucket: s.store.Bucket(supervision.Redial), Calls: pid(supervision.Calls), Metrics: redial.NewMetrics(s.reg),
 		})},
 		{Name: supervision.Queue, Producer: queue.Producer(queue.Deps{
 			Log: s.log.Named(supervision.Queue), Cfg: cfg.Queue, Schedule: s.schedule, Bucket: s.store.Bucket(supervision.Queue),
@@ -81,7 +88,7 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 		Metrics: gateway.NewMetrics(s.reg), System: s.system, Location: s.schedule.Hours().Location(),
 		Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist),
 		Calls: pid(supervision.Calls), Queue: pid(supervision.Queue), CRM: pid(supervision.CRM),
-		AMTracker: pid(supervision.AMTracker),
+		AMTracker: pid(supervision.AMTracker), Redial: pid(supervision.Redial),
 	})})
 }
 
