@@ -2,11 +2,7 @@ package crm
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
-	"math"
-	"strconv"
 	"sync"
 	"time"
 
@@ -65,22 +61,54 @@ type Outbox struct {
 	wg      sync.WaitGroup // delivery and look-up goroutines
 	lookups chan struct{}  // one token per look-up running
 
-	items    map[string]*messages.CRMOutboxItem // pending and parked, by key
+	items    map[string]*entry // pending and parked, by key
 	parked   int
-	inflight map[string]bool
+	inflight int       // entries with a delivery running
+	ready    fifo      // pending entries due now, oldest first
+	retries  retryHeap // pending entries waiting for their NextTry
+	retryAt  time.Time // when the "retry" timer fires; zero: not armed
+
+	batch       batch    // changes staged for the next commit
+	writing     *writing // the commit in flight, or nil
+	flushQueued bool     // a flushNow is in the mailbox
+	failing     bool     // the last commit failed; the "flush" timer tries again
+	stopping    bool     // Stopping/Restarting: arm no timer, start no delivery
+
 	sent     map[string]time.Time // delivered keys, within deliveredTTL
 	sentFIFO []sentKey            // sent in delivery order, for pruning
-	retryAt  time.Time            // when the "retry" timer fires; zero: not armed
 	warned   bool                 // the delivered-keys bound was hit in this incarnation
 }
 
+// entry is one update of the outbox. The update itself (lead, status,
+// fields, and a summary and transcript of up to 8 KiB each) stays in item
+// only until its record is committed; after that only its key and the
+// delivery state are kept, and the rest is read back from the store when
+// the update is delivered, listed or answered. A full outbox thus costs a
+// few hundred bytes per update, not kilobytes.
+type entry struct {
+	item     messages.CRMOutboxItem
+	durable  bool // its record is committed; item.Update holds only the Key
+	waited   bool // queued by a requester still waiting for the commit; undone if it fails
+	queued   bool // in ready or retries
+	inflight bool
+}
+
+func (e *entry) key() string { return e.item.Update.Key }
+
 // Timer and internal messages; only this actor sends them.
 type (
-	retryTick    struct{}
-	sweepTick    struct{}
+	retryTick struct{}
+	sweepTick struct{}
+	flushTick struct{} // a commit failed: try again
+	// flushNow starts a commit of what the messages before it staged.
+	flushNow  struct{ owner *Outbox }
+	committed struct {
+		owner *Outbox
+		w     *writing
+	}
 	deliveryDone struct {
 		owner *Outbox // the incarnation that started the delivery
-		key   string
+		e     *entry
 		err   error
 	}
 )
@@ -105,6 +133,12 @@ func (o *Outbox) Receive(c actor.Context) {
 		o.callCompleted(m)
 	case messages.CRMUpdate:
 		o.update(c, m)
+	case flushNow:
+		o.flushStaged(m)
+	case committed:
+		o.committed(m)
+	case flushTick:
+		o.retryFlush()
 	case deliveryDone:
 		o.deliveryDone(m)
 	case retryTick:
@@ -129,7 +163,7 @@ func (o *Outbox) start(c actor.Context) {
 	o.timers, o.self, o.send = supervision.TimersOf(c), c.Self(), c.ActorSystem().Root.Send
 	o.ctx, o.cancel = context.WithCancel(o.d.Context)
 	o.lookups = make(chan struct{}, maxLookups)
-	o.inflight = map[string]bool{}
+	o.batch = newBatch()
 	if err := o.load(); err != nil {
 		panic(fmt.Errorf("crm: load outbox: %w", err))
 	}
@@ -141,114 +175,30 @@ func (o *Outbox) start(c actor.Context) {
 		zap.Int("delivered_keys", len(o.sent)))
 }
 
-// stop cancels the requests still out and waits for their goroutines; the
+// stop commits what is staged (answering the requesters waiting for it),
+// then cancels the requests still out and waits for their goroutines; the
 // updates they carried stay pending in the store.
 func (o *Outbox) stop() {
 	if o.cancel == nil {
 		return
 	}
+	o.stopping = true
+	o.awaitCommit()
+	o.startCommit()
+	o.awaitCommit()
+	if n := len(o.batch.changes); n > 0 {
+		o.d.Log.Error("crm outbox changes lost at stop: the store is failing; their producers must publish them again",
+			zap.Int("changes", n))
+	}
 	o.cancel()
 	o.wg.Wait()
 	o.d.Log.Info("crm outbox stopped", zap.Int("pending", len(o.items)-o.parked), zap.Int("parked", o.parked),
-		zap.Int("interrupted", len(o.inflight)))
+		zap.Int("interrupted", o.inflight))
 }
 
 func (o *Outbox) now() time.Time { return o.d.Now().UTC() }
 
 func (o *Outbox) gauge() { o.d.Metrics.setItems(len(o.items)-o.parked, o.parked) }
-
-// errNotQueued is the cause of every refusal answered with messages.Failed.
-var errNotQueued = errors.New("not queued")
-
-// update queues a CRMUpdate and answers its requester, if any.
-func (o *Outbox) update(c actor.Context, u messages.CRMUpdate) {
-	item, err := o.enqueue(u)
-	if c.Sender() == nil {
-		return
-	}
-	if err != nil {
-		c.Respond(messages.Failed{Actor: supervision.CRM, Reason: err.Error()})
-		return
-	}
-	c.Respond(item)
-}
-
-// callCompleted turns a finished call into an update of its lead.
-func (o *Outbox) callCompleted(m messages.CallCompleted) {
-	if m.LeadID == "" {
-		o.d.Log.Debug("call without a CRM lead; no update", zap.String("call_id", m.CallID), zap.Bool("inbound", m.Inbound))
-		return
-	}
-	_, _ = o.enqueue(fromCall(m))
-}
-
-// fromCall is the update a finished call makes to its lead.
-func fromCall(m messages.CallCompleted) messages.CRMUpdate {
-	fields := map[string]string{"call_duration": strconv.FormatInt(int64(math.Round(m.DurationS)), 10)}
-	if m.AnsweredBy != "" {
-		fields["answered_by"] = m.AnsweredBy
-	}
-	key := ""
-	if m.CallID != "" {
-		key = "call:" + m.CallID
-	}
-	return messages.CRMUpdate{Key: key, LeadID: m.LeadID, ListID: m.ListID, Phone: m.Phone,
-		Status: m.Outcome.CRMStatus(), Summary: m.Summary, Transcript: m.Transcript, Fields: fields, Seq: m.Seq}
-}
-
-// enqueue persists a new update and schedules it, or says why it did not:
-// a duplicate is not an error (the existing item is returned), a refusal is.
-func (o *Outbox) enqueue(u messages.CRMUpdate) (messages.CRMOutboxItem, error) {
-	now := o.now()
-	if why := invalid(u); why != "" {
-		o.d.Metrics.count(resultInvalid)
-		o.d.Log.Warn("crm update refused", zap.String("reason", why), zap.String("key", logKey(u.Key)), zap.String("lead_id", u.LeadID))
-		return messages.CRMOutboxItem{}, fmt.Errorf("%w: %s", errNotQueued, why)
-	}
-	if it, ok := o.items[u.Key]; ok {
-		o.d.Metrics.count(resultDuplicate)
-		o.d.Log.Debug("crm update already queued", zap.String("key", logKey(u.Key)), zap.Bool("parked", it.Parked))
-		return copyItem(*it), nil
-	}
-	if at, ok := o.sent[u.Key]; ok && now.Sub(at) < deliveredTTL {
-		o.d.Metrics.count(resultDuplicate)
-		o.d.Log.Debug("crm update already delivered", zap.String("key", logKey(u.Key)), zap.Time("delivered_at", at))
-		return messages.CRMOutboxItem{Update: copyUpdate(u), CreatedAt: at}, nil
-	}
-	if len(o.items) >= o.d.Cfg.MaxItems {
-		o.d.Metrics.count(resultRefusedFull)
-		o.d.Log.Error("crm outbox full; update refused", zap.String("key", logKey(u.Key)), zap.String("lead_id", u.LeadID),
-			zap.String("status", u.Status), zap.Int("max_items", o.d.Cfg.MaxItems), zap.Int("parked", o.parked))
-		return messages.CRMOutboxItem{}, fmt.Errorf("%w: outbox full (%d items)", errNotQueued, len(o.items))
-	}
-	u = copyUpdate(u)
-	u.Summary, u.Transcript = convoso.Clip(u.Summary, convoso.MaxNote), convoso.Clip(u.Transcript, convoso.MaxNote)
-	it := &messages.CRMOutboxItem{Update: u, CreatedAt: now, NextTry: now}
-	if err := o.commit(u.Seq, o.putItem(it)); err != nil {
-		o.d.Metrics.count(resultStoreFailed)
-		o.d.Log.Error("crm update not stored; not queued", zap.String("key", logKey(u.Key)), zap.Error(err))
-		return messages.CRMOutboxItem{}, fmt.Errorf("%w: not stored: %v", errNotQueued, err)
-	}
-	o.items[u.Key] = it
-	o.d.Metrics.count(resultQueued)
-	o.gauge()
-	o.d.Log.Debug("crm update queued", zap.String("key", logKey(u.Key)), zap.String("lead_id", u.LeadID), zap.String("status", u.Status))
-	o.pump()
-	return copyItem(*it), nil
-}
-
-// invalid says why an update cannot be queued, or "".
-func invalid(u messages.CRMUpdate) string {
-	switch {
-	case u.Key == "":
-		return "no key"
-	case u.LeadID == "":
-		return "no lead_id"
-	case u.Status == "":
-		return "no status"
-	}
-	return ""
-}
 
 // reconfigure takes a reloaded CRM section; a lower max_tries parks an
 // update at its next failure, a lower max_items refuses new updates until
@@ -256,14 +206,4 @@ func invalid(u messages.CRMUpdate) string {
 func (o *Outbox) reconfigure(cfg config.CRM) {
 	o.d.Cfg = cfg
 	o.pump()
-}
-
-func copyUpdate(u messages.CRMUpdate) messages.CRMUpdate {
-	u.Fields = maps.Clone(u.Fields)
-	return u
-}
-
-func copyItem(it messages.CRMOutboxItem) messages.CRMOutboxItem {
-	it.Update = copyUpdate(it.Update)
-	return it
 }

@@ -3,9 +3,30 @@
 // CRM with retries, and look-ups of leads by phone.
 //
 // Owns: the outbox (pending and parked updates) and the keys delivered in the
-// last 7 days, in memory and in the state file's "crm" bucket. Every new
-// update is committed synchronously before it is acknowledged; every
-// delivery result is committed as soon as it is known.
+// last 7 days, in memory and in the state file's "crm" bucket.
+//
+// Group commit (leader/follower, as the journal): new updates and delivery
+// results are staged; one commit at a time writes everything staged in one
+// transaction (one fsync) from a goroutine owned by the actor, recording the
+// highest journal sequence among the new updates as applied. With no commit
+// running, the first change staged sends the actor a flushNow, which comes
+// out of the mailbox after the backlog already in it; with one running, the
+// next starts as soon as it returns. So batches grow with the load and the
+// mailbox does not wait for fsyncs, except when maxStaged changes pile up
+// behind a slow disk, and at Stopping/Restarting, which commit what is
+// staged. A requester is answered only after the commit that stored its
+// update (messages.Failed if it failed, and the update is forgotten); an
+// update from a completed call may be delivered before its commit. A failed
+// commit keeps its other changes staged and is tried again after
+// flushRetry; while it fails, past maxStaged changes new updates are
+// refused ("store_failed").
+//
+// Memory: once committed, an update keeps only its key and delivery state
+// in memory (a few hundred bytes); the update itself, with its summary and
+// transcript of up to 8 KiB each, is read from the store when it is
+// delivered, listed or answered. Pending updates wait in a FIFO (new, due
+// at once) or a min-heap by NextTry (retries, and everything loaded at
+// start), so picking the next delivery costs O(log n).
 //
 // Accepts:
 //   - messages.CallCompleted: becomes an update keyed "call:<call_id>" with
@@ -43,8 +64,9 @@
 // GetCRMOutbox{Parked: true} for an operator.
 //
 // Timers: "retry" (one-shot, armed for the earliest NextTry among pending
-// updates, re-armed when that changes) and "sweep" (every minute: a safety
-// net for delivery, and forgetting delivered keys older than 7 days).
+// updates, re-armed when that changes), "flush" (one-shot, flushRetry after
+// a failed commit) and "sweep" (every minute: a safety net for delivery, and
+// forgetting delivered keys older than 7 days).
 //
 // Secrets: error texts are scrubbed of anything that follows "auth_token"
 // and of phone-shaped digit runs before they are logged or stored.

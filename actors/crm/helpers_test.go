@@ -90,7 +90,7 @@ type rig struct {
 
 // start spawns an outbox on a fresh actor system; zero Deps fields get test
 // defaults.
-func start(t *testing.T, d Deps) *rig {
+func start(t testing.TB, d Deps) *rig {
 	t.Helper()
 	if d.Log == nil {
 		d.Log = zap.NewNop()
@@ -114,7 +114,7 @@ func start(t *testing.T, d Deps) *rig {
 	return r
 }
 
-func (r *rig) ask(t *testing.T, msg interface{}) interface{} {
+func (r *rig) ask(t testing.TB, msg interface{}) interface{} {
 	t.Helper()
 	res, err := r.system.Root.RequestFuture(r.pid, msg, 5*time.Second).Result()
 	if err != nil {
@@ -123,12 +123,12 @@ func (r *rig) ask(t *testing.T, msg interface{}) interface{} {
 	return res
 }
 
-func (r *rig) outbox(t *testing.T, parked bool) messages.CRMOutbox {
+func (r *rig) outbox(t testing.TB, parked bool) messages.CRMOutbox {
 	t.Helper()
 	return r.ask(t, messages.GetCRMOutbox{Parked: parked}).(messages.CRMOutbox)
 }
 
-func (r *rig) stop(t *testing.T) {
+func (r *rig) stop(t testing.TB) {
 	t.Helper()
 	if err := r.system.Root.PoisonFuture(r.pid).Wait(); err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func (r *rig) count(result string) float64 {
 	return testutil.ToFloat64(r.metrics.updates.WithLabelValues(result))
 }
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t testing.TB) *store.Store {
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {

@@ -1,7 +1,9 @@
 package crm
 
 import (
+	"container/heap"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,9 +31,10 @@ type sentKey struct {
 
 // load reads the outbox and the delivered keys. A record that does not
 // decode is skipped with an Error: one bad record must not keep every other
-// update from being delivered.
+// update from being delivered. Only each update's key and delivery state
+// stay in memory; the update is read again when it is delivered or listed.
 func (o *Outbox) load() error {
-	o.items, o.parked = map[string]*messages.CRMOutboxItem{}, 0
+	o.items, o.parked = map[string]*entry{}, 0
 	o.sent, o.sentFIFO = map[string]time.Time{}, nil
 	err := o.d.Bucket.Load(func(k, v []byte) error {
 		key := string(k)
@@ -42,9 +45,14 @@ func (o *Outbox) load() error {
 				o.d.Log.Error("crm outbox record unreadable; skipped", zap.String("key", logKey(key)), zap.Error(err))
 				return nil
 			}
-			o.items[it.Update.Key] = &it
+			it.Update = messages.CRMUpdate{Key: it.Update.Key}
+			e := &entry{item: it, durable: true}
+			o.items[it.Update.Key] = e
 			if it.Parked {
 				o.parked++
+			} else {
+				e.queued = true
+				o.retries = append(o.retries, e)
 			}
 		case strings.HasPrefix(key, sentPrefix):
 			var at time.Time
@@ -61,19 +69,20 @@ func (o *Outbox) load() error {
 	if err != nil {
 		return err
 	}
+	heap.Init(&o.retries) // due ones first, by NextTry
 	sort.Slice(o.sentFIFO, func(i, j int) bool { return o.sentFIFO[i].at.Before(o.sentFIFO[j].at) })
 	return nil
 }
 
-// commit writes changes in one synchronous transaction.
-func (o *Outbox) commit(applied uint64, changes ...store.Change) error {
-	if err := o.d.Bucket.Commit(applied, changes...); err != nil {
+// commit writes changes in one synchronous transaction; safe from any goroutine.
+func commit(b *store.Bucket, applied uint64, changes []store.Change) error {
+	if err := b.Commit(applied, changes...); err != nil {
 		return fmt.Errorf("crm: commit: %w", err)
 	}
 	return nil
 }
 
-func (o *Outbox) putItem(it *messages.CRMOutboxItem) store.Change {
+func putItem(it messages.CRMOutboxItem) store.Change {
 	raw, err := json.Marshal(it)
 	if err != nil { // plain strings, ints and times: cannot happen
 		panic(fmt.Errorf("crm: encode item: %w", err))
@@ -86,6 +95,49 @@ func delItem(key string) store.Change { return store.Change{Key: itemPrefix + ke
 func putSent(key string, at time.Time) store.Change {
 	raw, _ := at.MarshalText()
 	return store.Change{Key: sentPrefix + key, Value: raw}
+}
+
+// loadUpdate reads the update of a stored item; safe from any goroutine.
+func loadUpdate(b *store.Bucket, key string) (messages.CRMUpdate, error) {
+	var rec struct {
+		Update messages.CRMUpdate `json:"update"`
+	}
+	raw, err := b.Get(itemPrefix + key)
+	switch {
+	case err != nil:
+		return rec.Update, fmt.Errorf("crm: read stored update: %w", err)
+	case raw == nil:
+		return rec.Update, errors.New("crm: read stored update: not in the store")
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return rec.Update, fmt.Errorf("crm: read stored update: %w", err)
+	}
+	return rec.Update, nil
+}
+
+// stored is the entry's item with its update, read from the store once it
+// is durable (the update never changes; its delivery state in memory is the
+// newer). On a read error the update holds only its key.
+func (o *Outbox) stored(e *entry) (messages.CRMOutboxItem, error) {
+	it := copyItem(e.item)
+	if !e.durable {
+		return it, nil
+	}
+	u, err := loadUpdate(o.d.Bucket, e.key())
+	if err != nil {
+		return it, err
+	}
+	it.Update = u
+	return it, nil
+}
+
+// full is stored for an answer: with only its key, logged, if the store cannot be read.
+func (o *Outbox) full(e *entry) messages.CRMOutboxItem {
+	it, err := o.stored(e)
+	if err != nil {
+		o.d.Log.Warn("crm stored update unreadable; answered with its key only", zap.String("key", logKey(e.key())), zap.Error(err))
+	}
+	return it
 }
 
 // remember records a delivered key and returns the store changes: the key,
@@ -128,12 +180,7 @@ func (o *Outbox) prune(now time.Time) {
 			changes = append(changes, store.Change{Key: sentPrefix + old})
 		}
 	}
-	if len(changes) == 0 {
-		return
-	}
-	if err := o.commit(0, changes...); err != nil {
-		// Harmless: the keys are gone from memory and are pruned again at
-		// the next start.
-		o.d.Log.Warn("crm expired delivered keys not removed from the store", zap.Error(err))
+	if len(changes) > 0 {
+		o.stage(changes...)
 	}
 }

@@ -15,18 +15,20 @@ const (
 )
 
 // list answers GetCRMOutbox: the pending or the parked items, oldest first.
+// Only the page returned has its notes read from the store.
 func (o *Outbox) list(m messages.GetCRMOutbox) messages.CRMOutbox {
-	sel := make([]*messages.CRMOutboxItem, 0, len(o.items))
-	for _, it := range o.items {
-		if it.Parked == m.Parked {
-			sel = append(sel, it)
+	sel := make([]*entry, 0, len(o.items))
+	for _, e := range o.items {
+		if e.item.Parked == m.Parked {
+			sel = append(sel, e)
 		}
 	}
 	sort.Slice(sel, func(i, j int) bool {
-		if !sel[i].CreatedAt.Equal(sel[j].CreatedAt) {
-			return sel[i].CreatedAt.Before(sel[j].CreatedAt)
+		a, b := &sel[i].item, &sel[j].item
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
 		}
-		return sel[i].Update.Key < sel[j].Update.Key
+		return a.Update.Key < b.Update.Key
 	})
 	limit := m.Limit
 	if limit <= 0 {
@@ -35,7 +37,7 @@ func (o *Outbox) list(m messages.GetCRMOutbox) messages.CRMOutbox {
 	limit = min(limit, maxPage)
 	out := messages.CRMOutbox{Items: []messages.CRMOutboxItem{}, Pending: len(o.items) - o.parked, Parked: o.parked}
 	for i := max(m.Offset, 0); i < len(sel) && len(out.Items) < limit; i++ {
-		out.Items = append(out.Items, copyItem(*sel[i]))
+		out.Items = append(out.Items, o.full(sel[i]))
 	}
 	return out
 }
@@ -51,7 +53,7 @@ func (o *Outbox) lookup(c actor.Context, m messages.LookupLead) {
 	select {
 	case o.lookups <- struct{}{}:
 	default:
-		c.Respond(messages.LeadLookup{Err: "too many CRM look-ups in flight"})
+		c.Respond(messages.LeadLookup{Ref: m.Ref, Err: "too many CRM look-ups in flight"})
 		return
 	}
 	ctx, client, send, slots := o.ctx, o.d.Client, o.send, o.lookups
@@ -60,9 +62,9 @@ func (o *Outbox) lookup(c actor.Context, m messages.LookupLead) {
 		defer o.wg.Done()
 		defer func() { <-slots }()
 		leads, err := client.SearchLeads(ctx, m.Phone)
-		ans := messages.LeadLookup{Leads: leads}
+		ans := messages.LeadLookup{Ref: m.Ref, Leads: leads}
 		if err != nil {
-			ans = messages.LeadLookup{Err: scrub(err.Error())}
+			ans = messages.LeadLookup{Ref: m.Ref, Err: scrub(err.Error())}
 		}
 		send(asker, ans) // also when cancelled by a stop: the asker learns at once
 	}()
