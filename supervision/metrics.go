@@ -87,6 +87,19 @@ func (m *Metrics) setTimers(name string, t *Timers) {
 	m.mu.Unlock()
 }
 
+// MailboxLength is the number of user messages waiting for an actor (its
+// full name, e.g. "root/crm"); 0 when unknown. Safe from any goroutine: a
+// producer uses it to hold back while a consumer is behind.
+func (m *Metrics) MailboxLength(actorName string) int {
+	m.mu.Lock()
+	mb, ok := m.mailboxes[actorName]
+	m.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	return mb.UserMessageCount()
+}
+
 // forget drops the gauges of an actor that has stopped for good.
 func (m *Metrics) forget(name string) {
 	m.mu.Lock()

@@ -40,6 +40,11 @@ type Deps struct {
 	AMTracker *actor.PID   // nil: no am_cap check
 	CRM       *actor.PID   // nil: inbound calls without a lead id are not looked up
 	Consumers []*actor.PID // every CallCompleted goes to each
+	// Backlog reports the longest mailbox among the consumers; while it is
+	// over maxBacklog the journal intake waits (DESIGN §4: a slow consumer
+	// is never fed faster than it drains; the journal holds the records).
+	// nil: no guard.
+	Backlog func() int
 	// LeadConsumers get every lead webhook (messages.LeadReceived) once the
 	// gate has decided on it: the cadence keeps a record per lead.
 	LeadConsumers []*actor.PID

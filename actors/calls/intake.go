@@ -24,6 +24,13 @@ type intake struct {
 // intakeBatch is how many records one pull asks for.
 const intakeBatch = 256
 
+// maxBacklog is how many messages a consumer may have waiting before the
+// intake stops pulling, and backlogWait how long it then waits to look again.
+const (
+	maxBacklog  = 1024
+	backlogWait = 20 * time.Millisecond
+)
+
 var intakeSources = []string{messages.SourceLead, messages.SourceCallBack, messages.SourceCompletion}
 
 func (s *Calls) advanced(c actor.Context, durable uint64) {
@@ -36,6 +43,12 @@ func (s *Calls) advanced(c actor.Context, durable uint64) {
 func (s *Calls) pull(c actor.Context) {
 	in := &s.intake
 	if in.pulling || in.waiting || len(in.batch) > 0 || in.pos >= in.durable && !in.more {
+		return
+	}
+	if s.d.Backlog != nil && s.d.Backlog() > maxBacklog {
+		if !s.timers.Has("pull") {
+			s.timers.After("pull", backlogWait, pullTick{})
+		}
 		return
 	}
 	in.pulling = true

@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -163,4 +164,31 @@ func TestInboundCallWithoutALeadIsIdentifiedByTheCRM(t *testing.T) {
 	if cc := r.waitCompleted(); !cc.Inbound || cc.LeadID != "" || cc.Phone != "+15555550166" {
 		t.Fatalf("an unknown caller: %+v", cc)
 	}
+}
+
+func TestIntakeWaitsWhileAConsumerIsBehind(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, dir, hoursOf(t, everyDay, false))
+		r.stopCalls()
+		var backlog atomic.Int64
+		backlog.Store(5000)
+		r.deps.Backlog = func() int { return int(backlog.Load()) }
+		r.start()
+		r.post(messages.SourceLead, []byte(leadBody))
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n := r.dialer.count(); n != 0 {
+			t.Fatalf("dialled %d while the consumers were 5 000 messages behind", n)
+		}
+		backlog.Store(0)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n := r.dialer.count(); n != 1 {
+			t.Fatalf("dialled %d once the consumers caught up, want 1", n)
+		}
+		r.close()
+		time.Sleep(48 * time.Hour)
+		synctest.Wait()
+	})
 }

@@ -37,6 +37,18 @@ type services struct {
 	listener     net.Listener
 	startedAt    time.Time
 	onServeError func(error)
+	metrics      *supervision.Metrics
+}
+
+// backlog reports the longest mailbox among the named services.
+func (s services) backlog(names ...string) func() int {
+	return func() int {
+		longest := 0
+		for _, n := range names {
+			longest = max(longest, s.metrics.MailboxLength(supervision.RootName+"/"+n))
+		}
+		return longest
+	}
 }
 
 // specs is the service tree in start order (DESIGN §2); it stops in reverse.
@@ -70,6 +82,7 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.AMTracker), pid(supervision.CRM),
 				pid(supervision.Redial)},
 			LeadConsumers: []*actor.PID{pid(supervision.Redial)},
+			Backlog:       s.backlog(supervision.Blocklist, supervision.AMTracker, supervision.CRM, supervision.Redial),
 		})},
 		{Name: supervision.Redial, Producer: redial.Producer(redial.Deps{
 			Log: s.log.Named(supervision.Redial), Cfg: cfg.Redial, Schedule: s.schedule,

@@ -77,7 +77,7 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	metrics := supervision.NewMetrics(reg)
 	specs := services{
 		cfg: cfg, log: log, reg: reg, store: st, readiness: d.readiness, system: d.system, schedule: schedule,
-		listener: ln, startedAt: startedAt, onServeError: reportFatal,
+		listener: ln, startedAt: startedAt, onServeError: reportFatal, metrics: metrics,
 	}.specs(extra)
 	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
 		Log: log.Named("supervision"), Metrics: metrics, Cfg: cfg.Supervision,
