@@ -31,9 +31,14 @@ func main() {
 	requests := flag.Int("requests", 100000, "requests per target")
 	size := flag.Int("size", 2048, "approximate body size in bytes")
 	bare := flag.Bool("serve-bare", false, "internal: serve the bare handler and print its address")
+	leads := flag.String("leads", "", "instead: post this many distinct lead webhooks to the daemon at this address (host:port) and exit")
 	flag.Parse()
 	if *bare {
 		serveBare()
+		return
+	}
+	if *leads != "" {
+		postLeads(*leads, *clients, *requests)
 		return
 	}
 	if err := run(*bin, *clients, *requests, *size); err != nil {
@@ -215,4 +220,36 @@ func rss(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// postLeads fills a running daemon with n distinct leads (distinct phones),
+// for measuring the services that keep a record per lead.
+func postLeads(addr string, clients, n int) {
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 30 * time.Second}
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(n) {
+					return
+				}
+				body := fmt.Sprintf(`{"lead_id":"L%d","list_id":"1","phone_number":"+1%010d","first_name":"Load"}`, i, 2000000000+i)
+				resp, err := c.Post("http://"+addr+"/webhooks/awhealth-outbound", "application/json", strings.NewReader(body))
+				if err != nil || resp.StatusCode/100 != 2 {
+					failed.Add(1)
+				}
+				if resp != nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("%d leads posted in %s, %d failed\n", n, time.Since(start).Round(time.Millisecond), failed.Load())
 }
