@@ -80,6 +80,7 @@ type Calls struct {
 	staged  []store.Change
 	outbox  []messages.CallCompleted
 	applied uint64 // journal sequence whose effects are committed
+	held    int    // phones held by a call
 }
 
 // Timer and internal messages; only this actor sends them.
@@ -184,13 +185,23 @@ func (s *Calls) stop() {
 
 func (s *Calls) now() time.Time { return s.d.Now() }
 
-// activeCalls counts the phones held by a call.
-func (s *Calls) activeCalls() int {
-	n := 0
-	for _, p := range s.phones {
-		if p.InFlight != "" {
-			n++
-		}
+// activeCalls is the number of phones held by a call.
+func (s *Calls) activeCalls() int { return s.held }
+
+// holdPhone holds a phone for a call; freePhone lets it go. They keep the count of
+// held phones (the in-flight gauge) without scanning every phone.
+func (s *Calls) holdPhone(p *phone, intent string) {
+	if p.InFlight == "" {
+		s.held++
 	}
-	return n
+	p.InFlight = intent
+	s.d.Metrics.inFlight.Set(float64(s.held))
+}
+
+func (s *Calls) freePhone(p *phone) {
+	if p.InFlight != "" {
+		s.held--
+	}
+	p.InFlight = ""
+	s.d.Metrics.inFlight.Set(float64(s.held))
 }

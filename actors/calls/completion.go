@@ -36,7 +36,7 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	s.timers.Cancel("pending/" + intent)
 	if p := s.phones[cl.Phone]; p != nil {
 		if p.InFlight == intent {
-			p.InFlight = ""
+			s.freePhone(p)
 		}
 		if cc.Transferred && s.d.Cfg.PostTransferHold > 0 {
 			p.HoldUntil = now.Add(s.d.Cfg.PostTransferHold)

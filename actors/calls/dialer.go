@@ -23,7 +23,7 @@ func (s *Calls) reserve(c actor.Context, g *gateReq) {
 		Phone: g.req.Lead.Phone, From: s.callerID(), State: stateIntent, RequestedAt: now.UTC(),
 	}
 	p := s.phoneOf(cl.Phone)
-	p.InFlight = cl.Intent
+	s.holdPhone(p, cl.Intent)
 	p.count(s.d.Schedule.Hours().Day(now))
 	s.calls[cl.Intent] = cl
 	if cl.Lead.LeadID != "" {
@@ -36,13 +36,12 @@ func (s *Calls) reserve(c actor.Context, g *gateReq) {
 	}
 	if err := s.commit(); err != nil {
 		// Nothing durable says we dialled: undo and refuse rather than risk it.
-		p.InFlight = ""
+		s.freePhone(p)
 		p.Attempts[s.d.Schedule.Hours().Day(now)]--
 		delete(s.calls, cl.Intent)
 		s.finish(c, g, messages.DialFailed, "state not stored: "+err.Error(), now.Add(s.d.Cfg.BusyRetry))
 		return
 	}
-	s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
 	s.startDial(cl, g)
 	s.release(c, g) // later requests for this phone now see it busy
 }
@@ -84,14 +83,13 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 	now := s.now().UTC()
 	if m.err != nil {
 		cl.State, cl.Error, cl.EndedAt = stateFailed, m.err.Error(), now
-		s.phoneOf(cl.Phone).InFlight = ""
+		s.freePhone(s.phoneOf(cl.Phone))
 		s.stageCall(cl)
 		s.stagePhone(cl.Phone)
 		_ = s.commitLogged()
 		s.d.Log.Warn("provider refused the call", zap.String("intent", cl.Intent), zap.String("lead_id", cl.Lead.LeadID),
 			zap.String("phone", cl.Phone.Masked()), zap.Error(m.err))
 		s.answer(g, messages.DialFailed, m.err.Error(), now.Add(s.d.Cfg.BusyRetry), "")
-		s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
 		return
 	}
 	cl.State, cl.CallID, cl.DialledAt = stateInFlight, m.res.CallID, now
@@ -116,7 +114,7 @@ func (s *Calls) pendingExpired(intent string) {
 	if p == nil || p.InFlight != intent {
 		return
 	}
-	p.InFlight = ""
+	s.freePhone(p)
 	s.stagePhone(cl.Phone)
 	if cl.active() {
 		cl.State, cl.EndedAt = stateUnknown, s.now().UTC()
@@ -124,7 +122,6 @@ func (s *Calls) pendingExpired(intent string) {
 	s.stageCall(cl)
 	_ = s.commitLogged()
 	s.d.Metrics.unknown.Inc()
-	s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
 	s.d.Log.Warn("no completion in time; call outcome unknown, phone released", zap.String("call_id", cl.CallID),
 		zap.String("intent", intent), zap.String("phone", cl.Phone.Masked()), zap.Duration("pending_timeout", s.d.Cfg.PendingTimeout))
 }

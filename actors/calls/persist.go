@@ -63,6 +63,11 @@ func (s *Calls) load() error {
 	if err != nil {
 		return err
 	}
+	for _, p := range s.phones {
+		if p.InFlight != "" {
+			s.held++
+		}
+	}
 	now := s.now()
 	for _, cl := range s.calls {
 		if cl.State == stateIntent {

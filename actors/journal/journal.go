@@ -50,6 +50,7 @@ type Journal struct {
 
 	reads       sync.WaitGroup        // query and replay goroutines
 	subscribers map[string]*actor.PID // told of every durable batch
+	cursors     *cursors              // where replays stopped; survives nothing but this incarnation
 }
 
 // Timer and internal messages; only this actor sends them.
@@ -110,7 +111,7 @@ func (j *Journal) open(c actor.Context) {
 		panic(fmt.Errorf("journal: open %s: %w", j.dir, err))
 	}
 	j.seq, j.durable, j.dedupe, j.recent = st.lastSeq, st.lastSeq, st.dedupe, st.recent
-	j.subscribers = map[string]*actor.PID{}
+	j.subscribers, j.cursors = map[string]*actor.PID{}, &cursors{}
 	j.today = dayOf(began, j.d.Location)
 	if j.counts, err = countDay(j.dir, j.today); err != nil {
 		j.d.Log.Error("journal: cannot count today's records; today's counts start at zero", zap.Error(err))

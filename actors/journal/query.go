@@ -211,20 +211,44 @@ type span struct {
 // sequence order, and stops at fn's first error, which it returns. Segments that
 // end before after are skipped by reading the first line of their successor.
 func replay(dir string, after uint64, fn func(Record) error) error {
+	return replayFrom(dir, after, cursor{}, func(r Record, _ cursor) error { return fn(r) })
+}
+
+// cursor is the position just past the record with sequence seq: where a
+// replay that stopped there can go on without reading the segment again.
+type cursor struct {
+	seq uint64
+	day string
+	off int64
+}
+
+// replayFrom is replay that starts at hint when hint is where the record
+// after sequence after begins (a subscriber pulling on from where its last
+// pull stopped), and tells fn where each record ends. Without a usable hint
+// it finds the first segment to read as replay does.
+func replayFrom(dir string, after uint64, hint cursor, fn func(Record, cursor) error) error {
 	days, err := listDays(dir)
 	if err != nil {
 		return err
 	}
 	sc := newLineScanner()
-	start := 0
-	for i := len(days) - 1; i > 0; i-- {
-		if first, ok := firstSeq(segmentPath(dir, days[i]), sc); ok && (first <= after || first-1 == after) {
-			start = i
-			break
+	start, startOff := 0, int64(0)
+	if hint.day != "" && hint.seq == after && slices.Contains(days, hint.day) {
+		start, startOff = slices.Index(days, hint.day), hint.off
+	} else {
+		for i := len(days) - 1; i > 0; i-- {
+			if first, ok := firstSeq(segmentPath(dir, days[i]), sc); ok && (first <= after || first-1 == after) {
+				start = i
+				break
+			}
 		}
 	}
-	for _, day := range days[start:] {
-		err := scanDay(dir, day, sc, func(js []byte, _ int64, _ int) error {
+	for i, day := range days[start:] {
+		off := int64(0)
+		if i == 0 {
+			off = startOff
+		}
+		err := scanDayFrom(dir, day, off, sc, func(js []byte, at int64, size int) error {
 			h, err := readHead(js)
 			if err != nil || h.seq <= after {
 				return nil
@@ -233,7 +257,7 @@ func replay(dir string, after uint64, fn func(Record) error) error {
 			if err != nil {
 				return nil
 			}
-			return fn(r)
+			return fn(r, cursor{seq: r.Seq, day: day, off: at + int64(size)})
 		})
 		if err != nil {
 			return err
@@ -242,7 +266,6 @@ func replay(dir string, after uint64, fn func(Record) error) error {
 	return nil
 }
 
-// firstSeq is the sequence number of the first line of a segment, if intact.
 func firstSeq(path string, sc *lineScanner) (uint64, bool) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -325,6 +348,11 @@ func deleteBefore(dir, cutoff string) (removed []string, err error) {
 
 // scanDay opens day's segment, if any, and hands fn each intact line.
 func scanDay(dir, day string, sc *lineScanner, fn func(js []byte, off int64, size int) error) error {
+	return scanDayFrom(dir, day, 0, sc, fn)
+}
+
+// scanDayFrom is scanDay starting at byte off, which must be a line start.
+func scanDayFrom(dir, day string, off int64, sc *lineScanner, fn func(js []byte, off int64, size int) error) error {
 	if !validDay(day) {
 		return fmt.Errorf("%w: %q", ErrBadDay, day)
 	}
@@ -336,14 +364,24 @@ func scanDay(dir, day string, sc *lineScanner, fn func(js []byte, off int64, siz
 		return fmt.Errorf("journal: read %s: %w", day, err)
 	}
 	defer f.Close()
-	return scanFile(f, sc, fn)
+	if off > 0 {
+		if _, err := f.Seek(off, io.SeekStart); err != nil {
+			return fmt.Errorf("journal: read %s: %w", day, err)
+		}
+	}
+	return scanFileFrom(f, off, sc, fn)
 }
 
 // scanFile calls fn with the JSON, offset and size of each complete line of r
 // whose checksum verifies, skipping corrupt lines and stopping before a final
 // line without its newline. The JSON is valid only during the call.
 func scanFile(r io.Reader, sc *lineScanner, fn func(js []byte, off int64, size int) error) error {
-	sc.reset(r, 0)
+	return scanFileFrom(r, 0, sc, fn)
+}
+
+// scanFileFrom is scanFile for a reader positioned at byte off of its file.
+func scanFileFrom(r io.Reader, off int64, sc *lineScanner, fn func(js []byte, off int64, size int) error) error {
+	sc.reset(r, off)
 	for {
 		line, off, err := sc.next()
 		if err == io.EOF || err == io.ErrUnexpectedEOF {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -101,11 +102,13 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 		j.send(to, out)
 		return
 	}
+	hint := j.cursors.at(m.After)
 	j.reads.Add(1)
 	go func() {
 		defer j.reads.Done()
 		var out messages.JournalBatch
-		err := replay(j.dir, m.After, func(r Record) error {
+		var last cursor
+		err := replayFrom(j.dir, m.After, hint, func(r Record, at cursor) error {
 			if r.Seq > durable { // not yet acknowledged: not part of history yet
 				return errEnough
 			}
@@ -117,11 +120,13 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 				return errEnough
 			}
 			out.Records = append(out.Records, toMessage(&r))
+			last = at
 			return nil
 		})
 		if err != nil && !errors.Is(err, errEnough) {
 			out.Err = err.Error()
 		}
+		j.cursors.save(last)
 		j.send(to, out)
 	}()
 }
@@ -169,4 +174,41 @@ func (j *Journal) enforceRetention() {
 func startOfDay(day string, loc *time.Location) time.Time {
 	t, _ := time.ParseInLocation(time.DateOnly, day, loc)
 	return t
+}
+
+// cursors remembers where recent replays stopped, so a subscriber pulling
+// on from there seeks straight to it instead of reading its segment from the
+// start each time (which made a long catch-up quadratic). A few entries
+// serve every subscriber; replay goroutines share it, hence the lock.
+type cursors struct {
+	mu  sync.Mutex
+	by  map[uint64]cursor
+	ord []uint64
+}
+
+const maxCursors = 16
+
+func (cs *cursors) at(seq uint64) cursor {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.by[seq]
+}
+
+func (cs *cursors) save(c cursor) {
+	if c.day == "" {
+		return
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.by == nil {
+		cs.by = map[uint64]cursor{}
+	}
+	if _, ok := cs.by[c.seq]; !ok {
+		cs.ord = append(cs.ord, c.seq)
+	}
+	cs.by[c.seq] = c
+	for len(cs.ord) > maxCursors {
+		delete(cs.by, cs.ord[0])
+		cs.ord = cs.ord[1:]
+	}
 }
