@@ -77,20 +77,21 @@ type Calls struct {
 	wg             sync.WaitGroup
 
 	intake
-	staged  []store.Change
-	outbox  []messages.CallCompleted
-	applied uint64 // journal sequence whose effects are committed
-	held    int    // phones held by a call
+	staged    []store.Change
+	outbox    []messages.CallCompleted
+	applied   uint64    // journal sequence whose effects are committed
+	held      int       // phones held by a call
+	deadlines deadlines // pending timeouts, earliest first
 }
 
 // Timer and internal messages; only this actor sends them.
 type (
-	pendingTimeout struct{ intent string }
-	gateTimeout    struct{ ref string }
-	pullTick       struct{}
-	lookupExpired  struct{ ref string }
-	pruneTick      struct{}
-	dialDone       struct {
+	pendingTick   struct{}
+	gateTimeout   struct{ ref string }
+	pullTick      struct{}
+	lookupExpired struct{ ref string }
+	pruneTick     struct{}
+	dialDone      struct {
 		intent string
 		res    bland.CallResult
 		err    error
@@ -129,8 +130,8 @@ func (s *Calls) Receive(c actor.Context) {
 		s.gateTimedOut(c, m.ref)
 	case dialDone:
 		s.dialled(c, m)
-	case pendingTimeout:
-		s.pendingExpired(m.intent)
+	case pendingTick:
+		s.pendingDue()
 	case messages.JournalAdvanced:
 		s.advanced(c, m.Durable)
 	case messages.JournalBatch:

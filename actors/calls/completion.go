@@ -33,7 +33,6 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	}
 	late := cl.State == stateUnknown
 	cl.State, cl.Outcome, cl.EndedAt = stateDone, cc.Outcome, now
-	s.timers.Cancel("pending/" + intent)
 	if p := s.phones[cl.Phone]; p != nil {
 		if p.InFlight == intent {
 			s.freePhone(p)

@@ -96,7 +96,7 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 	s.byCallID[cl.CallID] = cl.Intent
 	s.stageCall(cl)
 	_ = s.commitLogged()
-	s.timers.After("pending/"+cl.Intent, s.d.Cfg.PendingTimeout, pendingTimeout{intent: cl.Intent})
+	s.expectBy(cl.Intent, s.now().Add(s.d.Cfg.PendingTimeout))
 	s.d.Log.Info("dialled", zap.String("call_id", cl.CallID), zap.String("kind", string(cl.Kind)),
 		zap.String("lead_id", cl.Lead.LeadID), zap.String("phone", cl.Phone.Masked()), zap.Bool("dry_run", m.res.DryRun))
 	s.answer(g, messages.DialDialled, "", time.Time{}, cl.CallID)

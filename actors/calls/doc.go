@@ -12,8 +12,8 @@
 // DialRequests; completions are matched by call id and published once as
 // messages.CallCompleted to every consumer), BlockStatus and AMCapStatus
 // (the gate's questions), ConfigChanged.
-// Timers: "pending/<call id>" (calls.pending_timeout: a silent call becomes
-// unknown and frees its phone), "gate/<phone>" (a gate question unanswered
+// Timers: "pending" (armed for the earliest calls.pending_timeout deadline: a
+// silent call becomes unknown and frees its phone), "gate/<phone>" (a gate question unanswered
 // for gateTimeout refuses busy), "prune" (daily: forget old calls).
 //
 // The gate, in order: outside business hours → queued (call-backs and SMS

@@ -68,7 +68,6 @@ func (s *Calls) load() error {
 			s.held++
 		}
 	}
-	now := s.now()
 	for _, cl := range s.calls {
 		if cl.State == stateIntent {
 			cl.State = stateUnknown
@@ -81,7 +80,7 @@ func (s *Calls) load() error {
 			if since.IsZero() {
 				since = cl.RequestedAt
 			}
-			s.timers.After("pending/"+cl.Intent, max(0, since.Add(s.d.Cfg.PendingTimeout).Sub(now)), pendingTimeout{intent: cl.Intent})
+			s.expectBy(cl.Intent, since.Add(s.d.Cfg.PendingTimeout))
 		}
 	}
 	return s.commit()
