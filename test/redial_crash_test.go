@@ -58,4 +58,3 @@ redial:
 		t.Fatalf("history = %d %s", code, body)
 	}
 }
-
