@@ -11,7 +11,7 @@ import (
 // e164 is the shape every successfully parsed phone must have.
 var e164 = regexp.MustCompile(`^\+[0-9]{8,15}$`)
 
-// fixture reads a payload from this package's testdata (never from ../shared).
+// fixture reads a payload from this package's testdata (never from outside this repository).
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
