@@ -1,5 +1,7 @@
 package messages
 
+import "orchestrator/config"
+
 // CheckAMCap asks the answering-machine tracker whether a lead has reached
 // its cap of tracked outcomes today; answered with AMCapStatus.
 type CheckAMCap struct {
@@ -43,4 +45,17 @@ type AMRecords struct {
 	Day     string     `json:"day"`
 	Total   int        `json:"total"`
 	Records []AMRecord `json:"records"`
+}
+
+// GetAMConfig asks for the tracker's settings in force; answered with AMConfig.
+type GetAMConfig struct{}
+
+// SetAMConfig changes them at run time: validated, persisted, in force at
+// once; answered with AMConfig (Err set, nothing changed, when invalid).
+type SetAMConfig struct{ Config config.AMTracker }
+
+// AMConfig answers GetAMConfig and SetAMConfig.
+type AMConfig struct {
+	Config config.AMTracker `json:"config"`
+	Err    string           `json:"-"`
 }

@@ -48,3 +48,24 @@ func TestOffHoursLeadIsQueuedThenDialledWhenAnOperatorOpensTheHours(t *testing.T
 		t.Fatalf("config after restart = %d %s", code, body)
 	}
 }
+
+func TestAMTrackerConfigIsValidatedAndOutlivesARestart(t *testing.T) {
+	dataDir := t.TempDir()
+	d := startDaemonIn(t, dataDir, webhookConfig)
+	key := map[string][]string{"X-Api-Key": {adminKey}, "Content-Type": {"application/json"}}
+	code, body := d.do("PUT", "/api/admin/am-tracker/config", []byte(`{"tracked":["VOICEMAIL","SOMETIMES"],"max_per_day":0,"prune_at":"25:00"}`), key)
+	if code != 400 || !strings.Contains(string(body), "max_per_day") || !strings.Contains(string(body), "prune_at") || !strings.Contains(string(body), "tracked[1]") {
+		t.Fatalf("invalid config = %d %s, want 400 naming each bad key", code, body)
+	}
+	if code, body := d.do("PUT", "/api/admin/am-tracker/config", []byte(`{"tracked":["VOICEMAIL"],"max_per_day":2,"prune_at":"19:00"}`), key); code != 200 {
+		t.Fatalf("valid config = %d %s", code, body)
+	}
+	d.signal(syscall.SIGTERM)
+	if code := d.waitExit(15 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	d = startDaemonIn(t, dataDir, webhookConfig)
+	if code, body := d.do("GET", "/api/admin/am-tracker/config", nil, key); code != 200 || !strings.Contains(string(body), `"max_per_day":2`) {
+		t.Fatalf("config after restart = %d %s", code, body)
+	}
+}

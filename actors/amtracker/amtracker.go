@@ -19,17 +19,20 @@ type Deps struct {
 	Cfg      config.AMTracker
 	Schedule *businesshours.Schedule // its time zone names the days
 	Bucket   *store.Bucket
-	Metrics  *Metrics
-	Now      func() time.Time // nil: time.Now
+	// ConfigBucket keeps the settings an operator saved (nil: none can be).
+	ConfigBucket *store.Bucket
+	Metrics      *Metrics
+	Now          func() time.Time // nil: time.Now
 }
 
 // Tracker is the answering-machine tracker actor.
 type Tracker struct {
-	d       Deps
-	tracked map[messages.Outcome]bool
-	pruneAt clock
-	days    map[string]*day // by business-zone date YYYY-MM-DD
-	pruned  int             // days dropped by the last prune
+	d          Deps
+	overridden bool // an operator's saved settings are in force
+	tracked    map[messages.Outcome]bool
+	pruneAt    clock
+	days       map[string]*day // by business-zone date YYYY-MM-DD
+	pruned     int             // days dropped by the last prune
 }
 
 // Timer messages: only our own timers send them.
@@ -64,7 +67,13 @@ func (t *Tracker) Receive(c actor.Context) {
 	case messages.GetAMRecords:
 		c.Respond(t.records(m, t.now()))
 	case messages.ConfigChanged:
-		t.reconfigure(c, m.Config.AMTracker, t.now())
+		if !t.overridden { // an operator's saved settings win over the file's
+			t.reconfigure(c, m.Config.AMTracker, t.now())
+		}
+	case messages.GetAMConfig:
+		c.Respond(messages.AMConfig{Config: t.d.Cfg})
+	case messages.SetAMConfig:
+		c.Respond(t.setConfig(c, m.Config, t.now()))
 	default:
 		t.d.Log.Warn("unhandled message", zap.String("type", fmt.Sprintf("%T", m)))
 	}
@@ -81,6 +90,9 @@ func (t *Tracker) now() time.Time {
 // and arms both timers. A store that cannot be read panics, so the supervisor
 // restarts us rather than let every lead through uncounted.
 func (t *Tracker) start(c actor.Context, now time.Time) {
+	if cfg, ok := t.saved(); ok {
+		t.d.Cfg, t.overridden = cfg, true
+	}
 	t.apply(t.d.Cfg)
 	dropped, err := t.load(now)
 	if err != nil {

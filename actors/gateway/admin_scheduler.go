@@ -84,6 +84,14 @@ func (g *Gateway) adminAMTrackerRoutes(mux *http.ServeMux) {
 			writeJSON(w, http.StatusOK, map[string]any{"success": true, "stats": res})
 		}
 	})})
+	mux.Handle("/api/admin/am-tracker/config", methods{
+		http.MethodGet: g.admin(func(w http.ResponseWriter, r *http.Request) {
+			if res, ok := g.askService(w, r, g.d.AMTracker, messages.GetAMConfig{}); ok {
+				writeJSON(w, http.StatusOK, map[string]any{"success": true, "config": res.(messages.AMConfig).Config})
+			}
+		}),
+		http.MethodPut: g.admin(g.putAMConfig),
+	})
 	mux.Handle("/api/admin/am-tracker/records", methods{http.MethodGet: g.admin(func(w http.ResponseWriter, r *http.Request) {
 		limit, offset, problem := page(r)
 		if problem != "" {
@@ -94,4 +102,22 @@ func (g *Gateway) adminAMTrackerRoutes(mux *http.ServeMux) {
 			writeJSON(w, http.StatusOK, map[string]any{"success": true, "records": res})
 		}
 	})})
+}
+
+func (g *Gateway) putAMConfig(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, 64<<10)
+	var cfg config.AMTracker
+	if err != nil || json.Unmarshal(body, &cfg) != nil {
+		writeError(w, r, http.StatusBadRequest, "bad_json", `body must be {"tracked": ["VOICEMAIL", ...], "max_per_day": 4, "prune_at": "20:30"}`)
+		return
+	}
+	res, ok := g.askService(w, r, g.d.AMTracker, messages.SetAMConfig{Config: cfg})
+	if !ok {
+		return
+	}
+	if ac := res.(messages.AMConfig); ac.Err != "" {
+		writeError(w, r, http.StatusBadRequest, "invalid_config", ac.Err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "config": res.(messages.AMConfig).Config})
 }

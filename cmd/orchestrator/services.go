@@ -66,7 +66,8 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 		})},
 		{Name: supervision.AMTracker, Producer: amtracker.Producer(amtracker.Deps{
 			Log: s.log.Named(supervision.AMTracker), Cfg: cfg.AMTracker, Schedule: s.schedule,
-			Bucket: s.store.Bucket(supervision.AMTracker), Metrics: amtracker.NewMetrics(s.reg),
+			Bucket: s.store.Bucket(supervision.AMTracker), ConfigBucket: s.store.Bucket(supervision.AMTracker + "_config"),
+			Metrics: amtracker.NewMetrics(s.reg),
 		})},
 		{Name: supervision.CRM, Producer: crm.Producer(crm.Deps{
 			Log: s.log.Named(supervision.CRM), Cfg: cfg.CRM, Bucket: s.store.Bucket(supervision.CRM),
