@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,5 +202,25 @@ func TestSecondDaemonOnTheSameDataDirRefusesToStart(t *testing.T) {
 	}
 	if !strings.Contains(second.log(), "another orchestrator") {
 		t.Errorf("no clear reason in the log:\n%s", second.log())
+	}
+}
+
+func TestPprofServesOnItsOwnLoopbackListenerOnly(t *testing.T) {
+	d := startDaemon(t, baseConfig, "--set", "debug.addr=127.0.0.1:0")
+	recs := d.logRecords("pprof listening")
+	if len(recs) != 1 {
+		t.Fatalf("no pprof listener logged")
+	}
+	resp, err := http.Get("http://" + recs[0]["addr"].(string) + "/debug/pprof/cmdline")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("pprof: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if code, _ := d.get("/debug/pprof/"); code != 404 {
+		t.Errorf("pprof on the public listener: %d, want 404", code)
+	}
+	d.signal(syscall.SIGTERM)
+	if code := d.waitExit(15 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
 	}
 }

@@ -29,9 +29,11 @@ func (g *Gateway) startDebug() {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	g.debug = &http.Server{Handler: mux, ReadHeaderTimeout: g.d.Cfg.HTTP.ReadHeaderTimeout}
 	g.d.Log.Info("pprof listening", zap.String("addr", ln.Addr().String()))
-	go func(srv *http.Server) {
+	g.debugDone = make(chan struct{})
+	go func(srv *http.Server, done chan struct{}) {
+		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			g.d.Log.Warn("pprof server ended", zap.Error(err))
 		}
-	}(g.debug)
+	}(g.debug, g.debugDone)
 }

@@ -44,12 +44,13 @@ type Deps struct {
 
 // Gateway is the HTTP server actor.
 type Gateway struct {
-	d      Deps
-	cfg    atomic.Pointer[config.Config] // read by handlers; swapped on SIGHUP
-	ln     net.Listener
-	srv    *http.Server
-	debug  *http.Server
-	served chan struct{}
+	d         Deps
+	cfg       atomic.Pointer[config.Config] // read by handlers; swapped on SIGHUP
+	ln        net.Listener
+	srv       *http.Server
+	debug     *http.Server
+	debugDone chan struct{}
+	served    chan struct{}
 }
 
 // Producer makes a fresh Gateway for each incarnation.
@@ -121,6 +122,8 @@ func (g *Gateway) shutdown() {
 	<-g.served
 	if g.debug != nil {
 		_ = g.debug.Close()
+		<-g.debugDone // the pprof goroutine ends with the gateway, not after it
+		g.debug = nil
 	}
 	g.d.Log.Info("http server stopped", zap.String("addr", g.ln.Addr().String()))
 	g.srv = nil
