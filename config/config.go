@@ -25,6 +25,39 @@ type Config struct {
 	CRM         CRM         `yaml:"crm"`
 	AMTracker   AMTracker   `yaml:"amtracker"`
 	Redial      Redial      `yaml:"redial"`
+	SMS         SMS         `yaml:"sms"`
+	Stats       Stats       `yaml:"stats"`
+}
+
+// SMS configures the SMS drip and the handling of replies.
+type SMS struct {
+	Enabled  bool          `yaml:"enabled" json:"enabled"`
+	Triggers []string      `yaml:"triggers" json:"triggers"` // outcomes that start a sequence
+	Interval time.Duration `yaml:"interval" json:"interval"` // the sender's tick
+	// DayGaps[N] is how many calendar days after the anchor message N is due;
+	// one entry per template.
+	DayGaps   []int    `yaml:"day_gaps" json:"day_gaps"`
+	Days      []string `yaml:"days" json:"days"`             // weekdays a text may be sent, in the lead's zone
+	StartHour int      `yaml:"start_hour" json:"start_hour"` // first hour (inclusive) in the lead's zone
+	EndHour   int      `yaml:"end_hour" json:"end_hour"`     // last hour (exclusive) in the lead's zone
+	MaxPerDay int      `yaml:"max_per_day" json:"max_per_day"`
+	// Templates are the messages in order; {{first_name}} and {{last_name}} are filled in.
+	Templates []string `yaml:"templates" json:"templates"`
+	// FromNumber is the number texts are sent from; empty: the first of bland.from_numbers.
+	FromNumber string `yaml:"from_number" json:"from_number"`
+	// CallbackDelay is how long after a "call me" reply the call-back is asked for.
+	CallbackDelay time.Duration `yaml:"callback_delay" json:"callback_delay"`
+	// RetryInterval is how often an opt-out step that failed is tried again.
+	RetryInterval time.Duration `yaml:"retry_interval" json:"retry_interval"`
+	// MaxSequences bounds the sequences kept; past it the oldest finished go.
+	MaxSequences int `yaml:"max_sequences" json:"max_sequences"`
+}
+
+// Stats configures the statistics.
+type Stats struct {
+	// DedupeDays is how many business days of call ids are remembered so a
+	// completion replayed or repeated is counted once.
+	DedupeDays int `yaml:"dedupe_days" json:"dedupe_days"`
 }
 
 // Redial configures the cadence engine.
@@ -269,6 +302,19 @@ func Default() Config {
 			StopOutcomes:    []string{"SALE", "TRANSFERRED", "NOT_INTERESTED", "DNC"},
 			ProcessInterval: 5 * time.Minute, ReopenAfter: 30 * 24 * time.Hour, MaxInFlight: 20, MaxRecords: 200000,
 		},
+		SMS: SMS{
+			Enabled: true, Triggers: []string{"VOICEMAIL", "NO_ANSWER"}, Interval: 5 * time.Minute,
+			DayGaps: []int{0, 1, 3, 7}, Days: []string{"mon", "tue", "wed", "thu", "fri"},
+			StartHour: 8, EndHour: 21, MaxPerDay: 1,
+			Templates: []string{
+				"Hi {{first_name}}, this is AW Health returning your request about health coverage. Reply here or call us back when it suits you. Reply STOP to opt out.",
+				"Hi {{first_name}}, we tried to reach you yesterday about your health coverage quote. Want us to call you? Reply YES, or STOP to opt out.",
+				"{{first_name}}, your health coverage options are still available. Reply CALL ME and a licensed agent will ring you. Reply STOP to opt out.",
+				"Last note from AW Health, {{first_name}}: reply YES if you would still like help with coverage. Reply STOP to opt out.",
+			},
+			CallbackDelay: 5 * time.Minute, RetryInterval: time.Minute, MaxSequences: 200000,
+		},
+		Stats:     Stats{DedupeDays: 7},
 		AMTracker: AMTracker{Tracked: []string{"VOICEMAIL", "NO_ANSWER"}, MaxPerDay: 4, PruneAt: "20:30"},
 		Queue:     Queue{MaxItems: 100000, Interval: 30 * time.Minute, Batch: 50, MaxTries: 5, MaxDeadLetters: 10000},
 		CRM:       CRM{MaxTries: 10, RetryMin: 30 * time.Second, RetryMax: 30 * time.Minute, MaxItems: 100000},

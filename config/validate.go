@@ -68,6 +68,8 @@ func (c Config) Validate() error {
 	p.atLeast("queue.max_tries", c.Queue.MaxTries, 1)
 	p.atLeast("queue.max_dead_letters", c.Queue.MaxDeadLetters, 1)
 	p.redial(c.Redial)
+	p.sms(c.SMS)
+	p.atLeast("stats.dedupe_days", c.Stats.DedupeDays, 1)
 	p.atLeast("amtracker.max_per_day", c.AMTracker.MaxPerDay, 1)
 	if _, ok := clock(c.AMTracker.PruneAt, false); !ok {
 		p.add("amtracker.prune_at", "must be HH:MM from 00:00 to 23:59 (got %q)", c.AMTracker.PruneAt)
@@ -285,4 +287,45 @@ func (p *problems) redial(r Redial) {
 	p.nonNegative("redial.reopen_after", r.ReopenAfter)
 	p.atLeast("redial.max_in_flight", r.MaxInFlight, 1)
 	p.atLeast("redial.max_records", r.MaxRecords, 1)
+}
+
+func (p *problems) sms(s SMS) {
+	for i, o := range s.Triggers {
+		if !outcomes[o] {
+			p.add(fmt.Sprintf("sms.triggers[%d]", i), "unknown outcome %q", o)
+		}
+	}
+	p.positive("sms.interval", s.Interval)
+	if len(s.Templates) == 0 {
+		p.add("sms.templates", "needs at least one template")
+	}
+	if len(s.DayGaps) != len(s.Templates) {
+		p.add("sms.day_gaps", "needs one gap per template (%d gaps, %d templates)", len(s.DayGaps), len(s.Templates))
+	}
+	for i, g := range s.DayGaps {
+		if g < 0 || (i > 0 && g < s.DayGaps[i-1]) {
+			p.add(fmt.Sprintf("sms.day_gaps[%d]", i), "must be >= 0 and not less than the gap before it (got %d)", g)
+		}
+	}
+	if len(s.Days) == 0 {
+		p.add("sms.days", "needs at least one weekday")
+	}
+	for i, d := range s.Days {
+		if !weekdays[d] {
+			p.add(fmt.Sprintf("sms.days[%d]", i), "unknown weekday %q (use sun..sat)", d)
+		}
+	}
+	if s.StartHour < 0 || s.StartHour > 23 {
+		p.add("sms.start_hour", "must be 0..23 (got %d)", s.StartHour)
+	}
+	if s.EndHour <= s.StartHour || s.EndHour > 24 {
+		p.add("sms.end_hour", "must be after sms.start_hour and at most 24 (got %d)", s.EndHour)
+	}
+	p.atLeast("sms.max_per_day", s.MaxPerDay, 1)
+	if s.FromNumber != "" && !e164(s.FromNumber) {
+		p.add("sms.from_number", "must be an E.164 phone such as +15555550100 (got %q)", s.FromNumber)
+	}
+	p.nonNegative("sms.callback_delay", s.CallbackDelay)
+	p.positive("sms.retry_interval", s.RetryInterval)
+	p.atLeast("sms.max_sequences", s.MaxSequences, 1)
 }
