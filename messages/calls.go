@@ -1,6 +1,10 @@
 package messages
 
-import "time"
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // DialKind says who asked for a dial; the gate treats them differently
 // (after hours, duplicates).
@@ -99,4 +103,22 @@ type PhoneHistory struct {
 	InFlight  string         `json:"in_flight,omitempty"`
 	HoldUntil time.Time      `json:"hold_until,omitempty"`
 	Calls     []CallInfo     `json:"calls"`
+}
+
+// ResendCompletions asks the calls actor to publish again, to To only and in
+// journal order, every completion it published from journal records after
+// After. A consumer sends it when it starts, with the sequence it has
+// applied: a completion published just before a crash, but never stored by
+// that consumer, is then not lost. Consumers are idempotent by call id, so a
+// resent completion they had applied is harmless. When the resend has caught
+// up, To gets a CompletionsResent.
+type ResendCompletions struct {
+	After uint64
+	To    *actor.PID
+}
+
+// CompletionsResent tells a consumer its resend is complete up to Through.
+type CompletionsResent struct {
+	Through uint64
+	Err     string
 }
