@@ -97,7 +97,7 @@ func (j *Journal) append(c actor.Context, m messages.AppendWebhook) {
 	b := j.pending
 	day := dayOf(now, j.d.Location)
 	if n := len(b.chunks); n == 0 || b.chunks[n-1].day != day {
-		b.chunks = append(b.chunks, chunk{day: day})
+		b.chunks = append(b.chunks, chunk{day: day, buf: j.takeBuf()})
 	}
 	last := &b.chunks[len(b.chunks)-1]
 	last.buf = encode(last.buf, &rec)
@@ -162,6 +162,9 @@ func (j *Journal) complete(b *batch) {
 		j.failed(b)
 	} else {
 		j.succeeded(b)
+	}
+	for _, ch := range b.chunks {
+		j.putBuf(ch.buf)
 	}
 	if j.pending != nil {
 		j.startSync()
@@ -260,3 +263,26 @@ var errNotDurable = errors.New("journal: the original of this duplicate was not 
 
 // errOverloaded refuses an append while journal.max_pending already wait.
 var errOverloaded = errors.New("journal overloaded")
+
+// Encode buffers are reused across batches: a batch's lines are written and
+// dropped, and growing a fresh buffer for each batch was the journal's
+// largest source of garbage (several times each body, per record).
+const (
+	maxSpareBufs = 4
+	maxSpareCap  = 4 << 20 // a buffer grown by a burst is let go
+)
+
+func (j *Journal) takeBuf() []byte {
+	if n := len(j.spare); n > 0 {
+		buf := j.spare[n-1]
+		j.spare = j.spare[:n-1]
+		return buf[:0]
+	}
+	return nil
+}
+
+func (j *Journal) putBuf(buf []byte) {
+	if cap(buf) > 0 && cap(buf) <= maxSpareCap && len(j.spare) < maxSpareBufs {
+		j.spare = append(j.spare, buf)
+	}
+}

@@ -39,7 +39,8 @@ type Journal struct {
 	today   string
 	counts  DayCounts // today's, kept current so "today" needs no scan
 
-	pending  *batch // filling while inflight syncs
+	pending  *batch   // filling while inflight syncs
+	spare    [][]byte // encode buffers of synced batches, for the next ones
 	inflight *batch
 	work     chan *batch
 	results  chan *batch

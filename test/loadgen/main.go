@@ -32,9 +32,14 @@ func main() {
 	size := flag.Int("size", 2048, "approximate body size in bytes")
 	bare := flag.Bool("serve-bare", false, "internal: serve the bare handler and print its address")
 	leads := flag.String("leads", "", "instead: post this many distinct lead webhooks to the daemon at this address (host:port) and exit")
+	target := flag.String("target", "", "instead: load this running daemon's bland-callback (host:port) and exit (for profiling)")
 	flag.Parse()
 	if *bare {
 		serveBare()
+		return
+	}
+	if *target != "" {
+		measure("daemon bland-callback", "http://"+*target+"/webhooks/bland-callback", *clients, *requests, *size)
 		return
 	}
 	if *leads != "" {
