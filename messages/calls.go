@@ -118,6 +118,10 @@ type ResendCompletions struct {
 }
 
 // CompletionsResent tells a consumer its resend is complete up to Through.
+// With Err it ended unfinished (the journal could not be read, or the calls
+// actor stopped or restarted): completions published meanwhile were left to
+// it, so the consumer must ask again, from the same After
+// (actors/internal/resend does).
 type CompletionsResent struct {
 	Through uint64
 	Err     string

@@ -110,6 +110,10 @@ type ReplayJournal struct {
 	After   uint64
 	Limit   int
 	Sources []string
+	// Ref is echoed in the JournalBatch, so an actor reading the journal for
+	// two purposes (the calls actor's intake and its resends) tells the
+	// answers apart.
+	Ref string
 }
 
 // SubscribeJournal asks the journal to send Subscriber a JournalAdvanced now
@@ -131,4 +135,5 @@ type JournalBatch struct {
 	Records []WebhookRecord
 	More    bool
 	Err     string
+	Ref     string // the request's
 }

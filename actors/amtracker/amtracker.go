@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/resend"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -23,6 +24,9 @@ type Deps struct {
 	ConfigBucket *store.Bucket
 	Metrics      *Metrics
 	Now          func() time.Time // nil: time.Now
+	// Calls is asked at start to resend the completions published after
+	// the applied sequence (nil: not asked).
+	Calls *actor.PID
 }
 
 // Tracker is the answering-machine tracker actor.
@@ -33,6 +37,7 @@ type Tracker struct {
 	pruneAt    clock
 	days       map[string]*day // by business-zone date YYYY-MM-DD
 	pruned     int             // days dropped by the last prune
+	resend     resend.Asker
 }
 
 // Timer messages: only our own timers send them.
@@ -60,6 +65,10 @@ func (t *Tracker) Receive(c actor.Context) {
 		t.rollover(c, t.now())
 	case messages.CallCompleted:
 		t.count(m, t.now())
+	case messages.CompletionsResent:
+		t.resend.Resent(c, m)
+	case resend.Retry:
+		t.resend.Retried(c)
 	case messages.CheckAMCap:
 		c.Respond(t.check(m, t.now()))
 	case messages.GetAMStats:
@@ -98,6 +107,12 @@ func (t *Tracker) start(c actor.Context, now time.Time) {
 	if err != nil {
 		panic(err)
 	}
+	applied, err := t.d.Bucket.Applied()
+	if err != nil {
+		panic(fmt.Errorf("amtracker: load applied sequence: %w", err))
+	}
+	t.resend = resend.Asker{Calls: t.d.Calls, Log: t.d.Log}
+	t.resend.Ask(c, applied)
 	t.armPrune(c, now)
 	t.armRollover(c, now)
 	t.gauge(now)

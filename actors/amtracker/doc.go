@@ -19,7 +19,16 @@
 // only) and ConfigChanged (the amtracker section: tracked outcomes, cap and
 // prune time, which re-arms the prune timer).
 //
-// Timers: "prune" (one-shot at the next amtracker.prune_at in the business
+// Recovery: at start, after loading, the tracker asks the calls actor
+// (Deps.Calls, through actors/internal/resend) to resend every completion
+// after its applied sequence, so one published just before a crash is still
+// counted; counting is idempotent by call id within its day. (A resent
+// completion of yesterday after the prune dropped yesterday is counted into a
+// new yesterday: harmless, only today's counts are read, and the next prune
+// drops it.) Also accepts messages.CompletionsResent.
+//
+// Timers: "resend" (while the resend request waits for the calls actor to be
+// spawned), "prune" (one-shot at the next amtracker.prune_at in the business
 // zone, re-armed after each prune: every day other than today is dropped) and
 // "rollover" (one-shot at the next business-zone midnight, re-armed each
 // time: the at-cap gauge then counts the new day). At start days older than

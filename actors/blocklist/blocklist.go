@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"orchestrator/actors/internal/resend"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -24,6 +25,9 @@ type Deps struct {
 	Bucket    *store.Bucket
 	Readiness *supervision.Readiness
 	Flags     prometheus.Gauge // orchestrator_blocklist_flags
+	// Calls is asked, once the flags are loaded, to resend the completions
+	// published after the applied sequence (nil: not asked).
+	Calls *actor.PID
 }
 
 // Blocklist is the do-not-call actor.
@@ -31,12 +35,20 @@ type Blocklist struct {
 	d      Deps
 	flags  map[string]messages.BlockFlag // by ID
 	failed bool
+
+	resend  resend.Asker
+	resumed bool // the resend was asked for
+	applied applied
 }
 
 type reloadTick struct{}
 
-// reloadEvery is how often a blocklist that failed to load tries again.
-const reloadEvery = 30 * time.Second
+const (
+	// reloadEvery is how often a blocklist that failed to load tries again.
+	reloadEvery = 30 * time.Second
+	// appliedEvery bounds how long a scanned completion's sequence stays unstored.
+	appliedEvery = time.Second
+)
 
 // Producer makes a fresh Blocklist for each incarnation.
 func Producer(d Deps) actor.Producer {
@@ -47,10 +59,13 @@ func Producer(d Deps) actor.Producer {
 func (b *Blocklist) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
+		b.resend = resend.Asker{Calls: b.d.Calls, Log: b.d.Log}
 		b.load(c)
 	case reloadTick:
 		b.load(c)
-	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	case *actor.Stopping, *actor.Restarting:
+		b.storeApplied()
+	case *actor.Stopped:
 	case messages.CheckBlocked:
 		status := b.check(m)
 		status.Ref = m.Ref
@@ -62,7 +77,13 @@ func (b *Blocklist) Receive(c actor.Context) {
 	case messages.ListBlocks:
 		c.Respond(b.list(m))
 	case messages.CallCompleted:
-		b.scanCall(m)
+		b.scanCall(c, m)
+	case appliedTick:
+		b.storeApplied()
+	case messages.CompletionsResent:
+		b.resend.Resent(c, m)
+	case resend.Retry:
+		b.resend.Retried(c)
 	case messages.ConfigChanged:
 		b.d.Cfg = m.Config.Blocklist
 	default:
@@ -99,6 +120,7 @@ func (b *Blocklist) load(c actor.Context) {
 	b.d.Readiness.Set(supervision.Blocklist, true, "")
 	b.d.Flags.Set(float64(len(flags)))
 	b.d.Log.Info("blocklist loaded", zap.Int("flags", len(flags)))
+	b.resume(c)
 }
 
 // flagID is derived from what the flag blocks, so adds are idempotent.

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
 	"orchestrator/messages"
@@ -34,17 +35,35 @@ func (b *Blocklist) list(m messages.ListBlocks) messages.BlockList {
 }
 
 // scanCall flags the phone of a call whose transcript or summary has a
-// do-not-call phrase.
-func (b *Blocklist) scanCall(c messages.CallCompleted) {
-	phrase := dncPhrase(b.d.Cfg.DNCPhrases, customerTurns(c.Transcript), c.Summary)
-	if phrase == "" || c.Phone == "" {
+// do-not-call phrase. A phrase on a phone already flagged commits the
+// completion's sequence all the same: resent after a restart, it would
+// otherwise flag again a phone an operator has since cleared.
+func (b *Blocklist) scanCall(ctx actor.Context, c messages.CallCompleted) {
+	defer b.armApplied(ctx)
+	if b.failed {
+		b.scanned(c, false) // not scanned against the flags: scan it again after a restart
 		return
 	}
+	phrase := dncPhrase(b.d.Cfg.DNCPhrases, customerTurns(c.Transcript), c.Summary)
+	if phrase == "" || c.Phone == "" {
+		b.scanned(c, true)
+		return
+	}
+	seq := b.seqFor(c)
 	res := b.add(messages.AddBlock{Field: messages.BlockPhone, Value: string(c.Phone),
-		Reason: "dnc_phrase: " + phrase, AddedBy: "call:" + c.CallID}, c.Seq)
+		Reason: "dnc_phrase: " + phrase, AddedBy: "call:" + c.CallID}, seq)
+	if res.Err == "" && !res.Created && seq > 0 {
+		if err := b.d.Bucket.Commit(seq); err != nil {
+			res.Err = "applied sequence not stored: " + err.Error()
+		}
+	}
 	if res.Err != "" {
 		b.d.Log.Error("a DNC phrase was heard but the phone could not be blocklisted",
 			zap.String("call_id", c.CallID), zap.String("err", res.Err))
+	}
+	b.scanned(c, res.Err == "")
+	if res.Err == "" {
+		b.applied.stored = max(b.applied.stored, seq)
 	}
 }
 

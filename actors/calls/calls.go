@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -82,6 +83,10 @@ type Calls struct {
 	applied   uint64    // journal sequence whose effects are committed
 	held      int       // phones held by a call
 	deadlines deadlines // pending timeouts, earliest first
+
+	resends     map[string]*resend // by ref
+	resendN     uint64
+	incarnation uint64 // tells a journal page asked for by an earlier incarnation apart
 }
 
 // Timer and internal messages; only this actor sends them.
@@ -103,7 +108,8 @@ func Producer(d Deps) actor.Producer {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return func() actor.Actor { return &Calls{d: d} }
+	incarnations := new(atomic.Uint64)
+	return func() actor.Actor { return &Calls{d: d, incarnation: incarnations.Add(1)} }
 }
 
 // Receive dispatches the calls actor's messages.
@@ -136,6 +142,10 @@ func (s *Calls) Receive(c actor.Context) {
 		s.advanced(c, m.Durable)
 	case messages.JournalBatch:
 		s.batchArrived(c, m)
+	case messages.ResendCompletions:
+		s.resendCompletions(c, m)
+	case resendTick:
+		s.resendTicked(c, m.ref)
 	case messages.LeadLookup:
 		s.leadFound(m)
 	case lookupExpired:
@@ -157,6 +167,7 @@ func (s *Calls) start(c actor.Context) {
 	s.timers, s.self, s.send = supervision.TimersOf(c), c.Self(), c.ActorSystem().Root.Send
 	s.gates, s.asking, s.dialing = map[messages.Phone]*gateQueue{}, map[string]*gateReq{}, map[string]context.CancelFunc{}
 	s.pendingAnswers, s.early, s.lookups = map[string]waiting{}, map[string]messages.CallCompleted{}, map[string]messages.CallCompleted{}
+	s.resends = map[string]*resend{}
 	s.ctx, s.cancel = context.WithCancel(s.d.Context)
 	if err := s.load(); err != nil {
 		panic(fmt.Errorf("calls: load state: %w", err)) // the supervisor retries with backoff
@@ -176,6 +187,8 @@ func (s *Calls) stop() {
 	}
 	s.cancel()
 	s.wg.Wait()
+	// Before the look-ups below, so those go to every consumer.
+	s.abortResends()
 	for ref, cc := range s.lookups { // the consumers stop after us: they still get it
 		delete(s.lookups, ref)
 		s.publishInbound(cc)

@@ -18,6 +18,9 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	now := s.now().UTC()
 	intent, known := s.byCallID[cc.CallID]
 	if !known {
+		intent, known = s.adoptCut(cc)
+	}
+	if !known {
 		if p := s.phones[cc.Phone]; p != nil && p.InFlight != "" && s.calls[p.InFlight].State == stateIntent {
 			// The provider's webhook beat its own answer to our request:
 			// keep it until the dial is recorded.
@@ -33,6 +36,7 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	}
 	late := cl.State == stateUnknown
 	cl.State, cl.Outcome, cl.EndedAt = stateDone, cc.Outcome, now
+	cl.CompletedSeq, cl.PublishedSeq = cc.Seq, max(cc.Seq, s.applied)
 	if p := s.phones[cl.Phone]; p != nil {
 		if p.InFlight == intent {
 			s.freePhone(p)
@@ -43,14 +47,35 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 		s.stagePhone(cl.Phone)
 	}
 	s.stageCall(cl)
-	cc.Phone = cl.Phone // ours, whatever the provider echoed
-	if cc.LeadID == "" {
-		cc.LeadID, cc.ListID = cl.Lead.LeadID, cl.Lead.ListID
-	}
+	cc = cl.publication(cc)
 	s.outbox = append(s.outbox, cc)
 	s.d.Metrics.completed.WithLabelValues(string(cc.Outcome)).Inc()
 	s.d.Log.Info("call completed", zap.String("call_id", cc.CallID), zap.String("outcome", string(cc.Outcome)),
 		zap.Float64("duration_s", cc.DurationS), zap.String("lead_id", cc.LeadID), zap.Bool("late", late))
+}
+
+// adoptCut matches a completion with an unknown call id to our dial that a
+// crash cut short: the provider placed the call, but we died before its
+// answer gave us the id. Such a dial still holds its phone (as unknown), so
+// a completion to that phone from our own caller id is that call, not an
+// inbound one: it completes it, and the cadence and the drip see the outcome.
+func (s *Calls) adoptCut(cc messages.CallCompleted) (string, bool) {
+	p := s.phones[cc.Phone]
+	if p == nil || p.InFlight == "" {
+		return "", false
+	}
+	cl := s.calls[p.InFlight]
+	if cl == nil || cl.State != stateUnknown || cl.CallID != "" || cl.Kind == kindInbound {
+		return "", false
+	}
+	if cc.From != "" && string(cc.From) != cl.From && !slices.Contains(s.d.FromNumbers, string(cc.From)) {
+		return "", false // from someone else: the customer called us
+	}
+	cl.CallID = cc.CallID
+	s.byCallID[cc.CallID] = cl.Intent
+	s.d.Log.Info("a completion matched a dial cut short by the last stop", zap.String("call_id", cc.CallID),
+		zap.String("intent", cl.Intent), zap.String("phone", cl.Phone.Masked()))
+	return cl.Intent, true
 }
 
 // inbound handles a completion for a call we did not place: the customer is
@@ -98,10 +123,30 @@ func (s *Calls) lookupGaveUp(ref string) {
 }
 
 func (s *Calls) publishInbound(cc messages.CallCompleted) {
+	s.recordInbound(cc)
 	s.outbox = append(s.outbox, cc)
 	s.d.Metrics.completed.WithLabelValues(string(cc.Outcome)).Inc()
 	s.d.Log.Info("inbound call completed", zap.String("call_id", cc.CallID), zap.String("outcome", string(cc.Outcome)),
 		zap.String("phone", cc.Phone.Masked()), zap.String("lead_id", cc.LeadID))
+}
+
+// recordInbound keeps an inbound call in the registry (pruned as any other),
+// so a second status of it is not published again and a resend can rebuild
+// what was published, the CRM's lead included.
+func (s *Calls) recordInbound(cc messages.CallCompleted) {
+	if _, known := s.byCallID[cc.CallID]; known || cc.CallID == "" {
+		return
+	}
+	now := s.now().UTC()
+	cl := &call{
+		Intent: "n" + strconv.FormatUint(cc.Seq, 10), CallID: cc.CallID, Kind: kindInbound, Phone: cc.Phone,
+		Lead:  messages.Lead{LeadID: cc.LeadID, ListID: cc.ListID, Phone: cc.Phone},
+		State: stateDone, RequestedAt: now, EndedAt: now, Outcome: cc.Outcome,
+		CompletedSeq: cc.Seq, PublishedSeq: max(cc.Seq, s.applied),
+	}
+	s.calls[cl.Intent] = cl
+	s.byCallID[cl.CallID] = cl.Intent
+	s.stageCall(cl)
 }
 
 // applyEarly applies a completion that arrived before its dial's answer.
@@ -116,11 +161,15 @@ func (s *Calls) applyEarly(c actor.Context, cl *call) {
 }
 
 // publish sends committed completions to every consumer; one failing
-// consumer cannot stop the others (sends never block).
+// consumer cannot stop the others (sends never block). A consumer being
+// resent to gets a completion past the resend's position from the resend
+// instead, so what it receives stays in journal order.
 func (s *Calls) publish() {
 	for _, cc := range s.outbox {
 		for _, pid := range s.d.Consumers {
-			s.send(pid, cc)
+			if !s.resendWillSend(pid, cc.Seq) {
+				s.send(pid, cc)
+			}
 		}
 	}
 	s.outbox = s.outbox[:0]

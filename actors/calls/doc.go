@@ -7,14 +7,43 @@
 // phone's call in flight, post-transfer hold and attempts per day, each
 // lead's last dial; all persisted in the state file's "calls" bucket with
 // the journal sequence applied, and the goroutines asking the provider.
+// An inbound call gets a registry entry too (kind "inbound") when its
+// completion is published, so it is published once and can be resent.
 // Accepts: messages.DialRequest (answered with DialResult to the sender),
 // JournalAdvanced and JournalBatch (lead and call-back webhooks become
 // DialRequests; completions are matched by call id and published once as
 // messages.CallCompleted to every consumer), BlockStatus and AMCapStatus
-// (the gate's questions), ConfigChanged.
+// (the gate's questions), ResendCompletions, ConfigChanged.
+//
+// Resend (resend.go, DESIGN §4 "Recovery"): a consumer that restarts asks
+// with messages.ResendCompletions{After: its applied sequence, To: itself}
+// for every completion calls published from a journal record after After,
+// and is sent them again, to it only, in journal order, each rebuilt exactly
+// as first published (re-parsed from the journal, phone and lead from the
+// registry, inbound ones from their registry entry, the CRM's lead
+// included), then messages.CompletionsResent{Through: the applied sequence}.
+// Each completed call's registry entry records which record completed it
+// (CompletedSeq) and the applied sequence when it was published
+// (PublishedSeq), so only completions calls applied and published are sent:
+// not a second status of a call, not one still held back (early, or waiting
+// for the CRM: it is published normally). A completion held back and
+// published after later ones is resent to a consumer whose After is past
+// it but not past its publication. The journal is read a page at a time
+// from the oldest such completion, with the intake's back-pressure; resends
+// to several consumers run at once, a consumer asking again replaces its
+// own. While a consumer is resent to, publish leaves it the completions
+// past the resend's position: the resend reaches them, so the consumer sees
+// journal order and never records as applied a sequence past a completion
+// it has yet to get. A journal error ends the resend with Err; stopping or
+// restarting ends every resend with Err, so consumers ask again.
+// Bound: the prune forgets ended calls a week after they ended, and with
+// them their completions: a consumer behind by more than that is not resent
+// them. Calls completed before CompletedSeq was recorded are never resent.
+//
 // Timers: "pending" (armed for the earliest calls.pending_timeout deadline: a
 // silent call becomes unknown and frees its phone), "gate/<phone>" (a gate question unanswered
-// for gateTimeout refuses busy), "prune" (daily: forget old calls).
+// for gateTimeout refuses busy), "prune" (daily: forget old calls), "resend/<ref>"
+// (a resend waiting for the consumers' mailboxes to drain).
 //
 // The gate, in order: outside business hours → queued (call-backs and SMS
 // callbacks dial anyway with business.callbacks_anytime); blocklisted →

@@ -56,6 +56,10 @@ func (s *Calls) pull(c actor.Context) {
 }
 
 func (s *Calls) batchArrived(c actor.Context, b messages.JournalBatch) {
+	if b.Ref != "" {
+		s.resendPage(c, b) // only resends set one
+		return
+	}
 	in := &s.intake
 	in.pulling = false
 	if b.Err != "" {
@@ -112,17 +116,27 @@ func (s *Calls) take(c actor.Context, r messages.WebhookRecord) {
 		s.intake.waiting = true
 		s.dial(c, messages.DialRequest{Kind: kind, Lead: lead, RequestID: r.RequestID, Seq: r.Seq}, nil, true)
 	case messages.SourceCompletion:
-		cc, err := messages.ParseCompletion(body)
+		cc, err := completionOf(r)
 		if err != nil {
 			s.d.Log.Error("journal record does not parse; skipped", zap.Uint64("seq", r.Seq), zap.Error(err))
 			return
 		}
-		cc.Seq = r.Seq
-		if cc.CompletedAt.IsZero() {
-			cc.CompletedAt = r.ReceivedAt
-		}
 		s.complete(c, cc)
 	}
+}
+
+// completionOf parses a completion record as published: a resend rebuilds
+// it the same way.
+func completionOf(r messages.WebhookRecord) (messages.CallCompleted, error) {
+	cc, err := messages.ParseCompletion([]byte(r.Body))
+	if err != nil {
+		return cc, err
+	}
+	cc.Seq = r.Seq
+	if cc.CompletedAt.IsZero() {
+		cc.CompletedAt = r.ReceivedAt
+	}
+	return cc, nil
 }
 
 // intakeDecided lets the intake go on after the gate decided on its lead.

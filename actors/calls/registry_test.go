@@ -109,6 +109,29 @@ func TestADialCutShortByAStopHoldsItsPhoneAfterARestart(t *testing.T) {
 	})
 }
 
+func TestACompletionForADialCutShortIsThatDialNotAnInboundCall(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, dir, hoursOf(t, everyDay, false))
+		r.dialer.hold = make(chan struct{}) // the provider placed the call; we die before its answer
+		r.system.Root.Send(r.pid, messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")})
+		synctest.Wait()
+		r.stopCalls()
+		r.dialer.hold = nil
+		r.start()
+		// The provider reports the call under an id we never learnt, from our caller id.
+		r.post(messages.SourceCompletion, completionBody("provider-only-id", "+15555550123", "completed", "voicemail", false))
+		cc := r.waitCompleted()
+		if cc.Inbound || cc.CallID != "provider-only-id" || cc.LeadID != "L1" || cc.Outcome != messages.OutcomeVoicemail {
+			t.Fatalf("completion of the cut dial published as %+v, want our outbound call for lead L1", cc)
+		}
+		if res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")}); res.Code != messages.DialDialled {
+			t.Fatalf("the phone is still held after its call completed: %s", res.Code)
+		}
+		r.close()
+	})
+}
+
 func TestRestartResumesTheJournalWhereItWasWithoutRedialling(t *testing.T) {
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {

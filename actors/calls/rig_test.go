@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,12 +81,24 @@ func (f *fakeAM) Receive(c actor.Context) {
 	}
 }
 
-// fakeJournal serves ReplayJournal from records the test adds.
+// fakeJournal serves ReplayJournal from records the test adds, as the
+// journal does (Sources, Limit, Ref). The next holdRefs answers to a request
+// with a Ref are read but kept until a releaseHeld.
 type fakeJournal struct {
-	mu      sync.Mutex
-	records []messages.WebhookRecord
-	subs    []*actor.PID
+	mu       sync.Mutex
+	records  []messages.WebhookRecord
+	subs     []*actor.PID
+	holdRefs int
+	held     []heldBatch
 }
+
+type heldBatch struct {
+	to  *actor.PID
+	out messages.JournalBatch
+}
+
+// releaseHeld sends the answers the fake journal kept.
+type releaseHeld struct{}
 
 func (f *fakeJournal) Receive(c actor.Context) {
 	f.mu.Lock()
@@ -95,13 +108,28 @@ func (f *fakeJournal) Receive(c actor.Context) {
 		f.subs = append(f.subs, m.Subscriber)
 		c.Send(m.Subscriber, messages.JournalAdvanced{Durable: uint64(len(f.records))})
 	case messages.ReplayJournal:
-		var out messages.JournalBatch
+		out := messages.JournalBatch{Ref: m.Ref}
 		for _, r := range f.records {
-			if r.Seq > m.After {
-				out.Records = append(out.Records, r)
+			if r.Seq <= m.After || len(m.Sources) > 0 && !slices.Contains(m.Sources, r.Source) {
+				continue
 			}
+			if m.Limit > 0 && len(out.Records) == m.Limit {
+				out.More = true
+				break
+			}
+			out.Records = append(out.Records, r)
+		}
+		if m.Ref != "" && f.holdRefs > 0 {
+			f.holdRefs--
+			f.held = append(f.held, heldBatch{to: c.Sender(), out: out})
+			return
 		}
 		c.Respond(out)
+	case releaseHeld:
+		for _, h := range f.held {
+			c.Send(h.to, h.out)
+		}
+		f.held = nil
 	case messages.WebhookRecord:
 		m.Seq = uint64(len(f.records) + 1)
 		f.records = append(f.records, m)

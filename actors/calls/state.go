@@ -30,10 +30,37 @@ type call struct {
 	EndedAt     time.Time         `json:"ended_at,omitempty"`
 	Outcome     messages.Outcome  `json:"outcome,omitempty"`
 	Error       string            `json:"error,omitempty"`
+	// CompletedSeq is the journal record whose completion was published for
+	// this call, and PublishedSeq the sequence calls had applied when it was
+	// published: later than CompletedSeq for a completion held back (one
+	// that beat its dial's answer, an inbound call waiting for the CRM). A
+	// resend (resend.go) finds what it may publish again by them.
+	CompletedSeq uint64 `json:"completed_seq,omitempty"`
+	PublishedSeq uint64 `json:"published_seq,omitempty"`
 }
+
+// kindInbound marks the registry entry of an inbound call: not dialled by
+// us, kept so its completion can be published again (and only once).
+const kindInbound messages.DialKind = "inbound"
 
 // active says whether the call still holds its phone.
 func (c *call) active() bool { return c.State == stateIntent || c.State == stateInFlight }
+
+// publication is the CallCompleted published for this call, built from the
+// parsed webhook and what the registry knows; publishing again rebuilds it
+// the same way.
+func (c *call) publication(cc messages.CallCompleted) messages.CallCompleted {
+	cc.Phone = c.Phone // ours, whatever the provider echoed
+	if c.Kind == kindInbound {
+		cc.Inbound = true
+		cc.LeadID, cc.ListID = c.Lead.LeadID, c.Lead.ListID // the CRM's answer, when it was asked
+		return cc
+	}
+	if cc.LeadID == "" {
+		cc.LeadID, cc.ListID = c.Lead.LeadID, c.Lead.ListID
+	}
+	return cc
+}
 
 // phone is what the gate knows about one number.
 type phone struct {

@@ -29,6 +29,7 @@ type batch struct {
 	changes map[string]store.Change // by store key: a later change of a key replaces the earlier
 	fresh   []*entry                // entries created in this batch
 	waiters []waiter                // requesters answered when it is committed
+	seq     uint64                  // the highest CallCompleted.Seq handled since the previous batch
 }
 
 // waiter is a CRMUpdate requester, answered once its item is durable.
@@ -91,8 +92,8 @@ func (o *Outbox) retryFlush() {
 }
 
 // startCommit hands the staged batch to a goroutine that commits it,
-// recording the highest journal sequence among its new items as applied.
-// One commit runs at a time, so applied only moves forward.
+// recording the highest completion handled so far as applied. One commit
+// runs at a time, so applied only moves forward.
 func (o *Outbox) startCommit() {
 	if o.writing != nil || o.batch.empty() {
 		return
@@ -153,13 +154,17 @@ func (o *Outbox) awaitCommit() {
 // schedules it if its requester was waiting for the commit.
 func (o *Outbox) madeDurable(e *entry) {
 	if o.items[e.key()] != e {
-		return // delivered before its commit
+		return // delivered before its commit (queued while the store was failing)
 	}
 	e.durable = true
 	e.item.Update = messages.CRMUpdate{Key: e.key()}
-	if e.waited {
+	switch {
+	case e.waited:
 		e.waited = false
 		o.d.Metrics.count(resultQueued)
+		o.schedule(e)
+	case e.held:
+		e.held = false
 		o.schedule(e)
 	}
 }
@@ -191,6 +196,7 @@ func (o *Outbox) commitFailed(b batch, err error) {
 			o.batch.changes[k] = c
 		}
 	}
+	o.batch.seq = max(o.batch.seq, b.seq)
 	waiting := o.batch.waiters[:0]
 	for _, w := range o.batch.waiters { // asked again for an update just undone
 		if w.e.waited && o.items[w.e.key()] != w.e {
@@ -210,14 +216,11 @@ func (o *Outbox) commitFailed(b batch, err error) {
 	}
 }
 
-// applied is the highest journal sequence among the items of this batch.
-func (b *batch) applied() uint64 {
-	var seq uint64
-	for _, e := range b.fresh {
-		seq = max(seq, e.item.Update.Seq)
-	}
-	return seq
-}
+// applied is the journal sequence the batch records as applied: the highest
+// completion handled up to it. Only completions count, as the calls actor
+// resends only them: a CRMUpdate's sequence (an SMS reply's) could pass a
+// completion not yet received.
+func (b *batch) applied() uint64 { return b.seq }
 
 // sorted lists the changes in key order, which bbolt writes fastest.
 func (b *batch) sorted() []store.Change {

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/convoso"
+	"orchestrator/actors/internal/resend"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -33,6 +34,9 @@ type Deps struct {
 	// actor stops or restarts.
 	Context context.Context
 	Now     func() time.Time // nil: time.Now
+	// Calls is asked at start to resend the completions published after
+	// the applied sequence (nil: not asked).
+	Calls *actor.PID
 }
 
 const (
@@ -77,6 +81,8 @@ type Outbox struct {
 	sent     map[string]time.Time // delivered keys, within deliveredTTL
 	sentFIFO []sentKey            // sent in delivery order, for pruning
 	warned   bool                 // the delivered-keys bound was hit in this incarnation
+
+	resend resend.Asker
 }
 
 // entry is one update of the outbox. The update itself (lead, status,
@@ -86,9 +92,12 @@ type Outbox struct {
 // the update is delivered, listed or answered. A full outbox thus costs a
 // few hundred bytes per update, not kilobytes.
 type entry struct {
-	item     messages.CRMOutboxItem
-	durable  bool // its record is committed; item.Update holds only the Key
-	waited   bool // queued by a requester still waiting for the commit; undone if it fails
+	item    messages.CRMOutboxItem
+	durable bool // its record is committed; item.Update holds only the Key
+	waited  bool // queued by a requester still waiting for the commit; undone if it fails
+	// held: from a completed call, delivered once committed, so a crash
+	// between delivery and commit cannot deliver it again after a resend.
+	held     bool
 	queued   bool // in ready or retries
 	inflight bool
 }
@@ -131,6 +140,10 @@ func (o *Outbox) Receive(c actor.Context) {
 	case *actor.Stopped:
 	case messages.CallCompleted:
 		o.callCompleted(m)
+	case messages.CompletionsResent:
+		o.resend.Resent(c, m)
+	case resend.Retry:
+		o.resend.Retried(c)
 	case messages.CRMUpdate:
 		o.update(c, m)
 	case flushNow:
@@ -167,6 +180,12 @@ func (o *Outbox) start(c actor.Context) {
 	if err := o.load(); err != nil {
 		panic(fmt.Errorf("crm: load outbox: %w", err))
 	}
+	applied, err := o.d.Bucket.Applied()
+	if err != nil {
+		panic(fmt.Errorf("crm: load applied sequence: %w", err))
+	}
+	o.resend = resend.Asker{Calls: o.d.Calls, Log: o.d.Log}
+	o.resend.Ask(c, applied)
 	o.prune(o.now())
 	o.gauge()
 	o.timers.Every("sweep", sweepEvery, sweepTick{})

@@ -8,7 +8,8 @@
 // Group commit (leader/follower, as the journal): new updates and delivery
 // results are staged; one commit at a time writes everything staged in one
 // transaction (one fsync) from a goroutine owned by the actor, recording the
-// highest journal sequence among the new updates as applied. With no commit
+// highest CallCompleted.Seq handled as applied (only completions': see
+// Recovery). With no commit
 // running, the first change staged sends the actor a flushNow, which comes
 // out of the mailbox after the backlog already in it; with one running, the
 // next starts as soon as it returns. So batches grow with the load and the
@@ -16,7 +17,9 @@
 // behind a slow disk, and at Stopping/Restarting, which commit what is
 // staged. A requester is answered only after the commit that stored its
 // update (messages.Failed if it failed, and the update is forgotten); an
-// update from a completed call may be delivered before its commit. A failed
+// update from a completed call is delivered once committed too, so a crash
+// cannot deliver it, lose it, and have its resent completion deliver it
+// again (only while the store is failing is it delivered at once). A failed
 // commit keeps its other changes staged and is tried again after
 // flushRetry; while it fails, past maxStaged changes new updates are
 // refused ("store_failed").
@@ -39,6 +42,7 @@
 //     An update that was not queued (outbox full, invalid, store failure) is
 //     answered with messages.Failed, which askers already treat as "not
 //     done, try again" (Actor "crm", Reason says why).
+//   - messages.CompletionsResent (the resend asked for at start is done).
 //   - messages.GetCRMOutbox (answered by messages.CRMOutbox),
 //     messages.LookupLead (answered by messages.LeadLookup, from the look-up's
 //     own goroutine), messages.ConfigChanged.
@@ -63,10 +67,17 @@
 // Retry-After; after crm.max_tries the update is parked (Warn) and listed by
 // GetCRMOutbox{Parked: true} for an operator.
 //
+// Recovery: at start, after loading, the outbox asks the calls actor
+// (Deps.Calls, through actors/internal/resend) to publish again every
+// completion after the applied sequence: one published just before a crash
+// but never committed here is then not lost. A resent completion whose
+// "call:<call_id>" is queued or was delivered is a duplicate.
+//
 // Timers: "retry" (one-shot, armed for the earliest NextTry among pending
 // updates, re-armed when that changes), "flush" (one-shot, flushRetry after
-// a failed commit) and "sweep" (every minute: a safety net for delivery, and
-// forgetting delivered keys older than 7 days).
+// a failed commit), "sweep" (every minute: a safety net for delivery, and
+// forgetting delivered keys older than 7 days) and "resend" (while the
+// resend request waits for the calls actor to be spawned).
 //
 // Secrets: error texts are scrubbed of anything that follows "auth_token"
 // and of phone-shaped digit runs before they are logged or stored.

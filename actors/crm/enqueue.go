@@ -31,8 +31,11 @@ func (o *Outbox) update(c actor.Context, u messages.CRMUpdate) {
 	}
 }
 
-// callCompleted turns a finished call into an update of its lead.
+// callCompleted turns a finished call into an update of its lead. It is
+// applied, for the sequence the next commit records, whether it queues an
+// update, finds one queued or delivered (a resent completion), or needs none.
 func (o *Outbox) callCompleted(m messages.CallCompleted) {
+	o.batch.seq = max(o.batch.seq, m.Seq)
 	if m.LeadID == "" {
 		o.d.Log.Debug("call without a CRM lead; no update", zap.String("call_id", m.CallID), zap.Bool("inbound", m.Inbound))
 		return
@@ -87,7 +90,11 @@ func (o *Outbox) enqueue(u messages.CRMUpdate, asker *actor.PID) (*messages.CRMO
 		o.wait(asker, e) // scheduled once stored
 	} else {
 		o.d.Metrics.count(resultQueued)
-		o.schedule(e)
+		if o.failing {
+			o.schedule(e) // the store is down: deliver now rather than wait for it
+		} else {
+			e.held = true // delivered once committed (madeDurable)
+		}
 	}
 	o.stage(putItem(e.item))
 	o.gauge()
@@ -126,8 +133,7 @@ func (o *Outbox) duplicate(e *entry, asker *actor.PID) *messages.CRMOutboxItem {
 	case asker == nil && e.waited:
 		e.waited = false
 		o.d.Metrics.count(resultQueued)
-		o.schedule(e)
-		o.pump()
+		e.held = true // delivered once committed, as its own would be
 	case asker == nil:
 	case !e.durable:
 		o.wait(asker, e)

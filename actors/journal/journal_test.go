@@ -291,9 +291,10 @@ func TestReplayFromDiskAndRingInOrderWithSourceFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.req.Ref = tt.name // echoed, from the ring and from disk alike
 			got := ask(tt.req)
-			if got.Err != "" || fmt.Sprint(seqs(got)) != fmt.Sprint(tt.want) || got.More != tt.wantMore {
-				t.Fatalf("got %v more=%v err=%q, want %v more=%v", seqs(got), got.More, got.Err, tt.want, tt.wantMore)
+			if got.Err != "" || fmt.Sprint(seqs(got)) != fmt.Sprint(tt.want) || got.More != tt.wantMore || got.Ref != tt.name {
+				t.Fatalf("got %v more=%v err=%q ref=%q, want %v more=%v", seqs(got), got.More, got.Err, got.Ref, tt.want, tt.wantMore)
 			}
 		})
 	}

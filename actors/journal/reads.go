@@ -88,7 +88,7 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 			newer = append(newer, r)
 			return true
 		})
-		var out messages.JournalBatch
+		out := messages.JournalBatch{Ref: m.Ref}
 		for i := len(newer) - 1; i >= 0; i-- {
 			if !want(newer[i].Source) {
 				continue
@@ -106,7 +106,7 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 	j.reads.Add(1)
 	go func() {
 		defer j.reads.Done()
-		var out messages.JournalBatch
+		out := messages.JournalBatch{Ref: m.Ref}
 		var last cursor
 		err := replayFrom(j.dir, m.After, hint, func(r Record, at cursor) error {
 			if r.Seq > durable { // not yet acknowledged: not part of history yet

@@ -57,7 +57,7 @@ func (r *Redial) callCompleted(c actor.Context, m messages.CallCompleted, now ti
 		r.d.Log.Info("redial completed", zap.String("phone", rec.Phone.Masked()), zap.String("reason", rec.Reason),
 			zap.Int("attempts", rec.Attempts))
 	}
-	r.changed(rec, old)
+	r.changedBy(rec, old, m.Seq)
 	if isNew {
 		r.evict()
 	}
