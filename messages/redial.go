@@ -71,3 +71,11 @@ type ProcessRedial struct{}
 
 // EnableRedial turns the cadence on or off; records keep their state.
 type EnableRedial struct{ Enabled bool }
+
+// CompleteRedial ends a phone's cadence (an SMS opt-out); answered with
+// RedialChanged. Found false means the phone has no record: nothing will
+// dial it, so the asker counts that as done too.
+type CompleteRedial struct {
+	Phone  Phone
+	Reason string
+}

@@ -39,6 +39,8 @@ type Deps struct {
 	CRM         *actor.PID
 	AMTracker   *actor.PID
 	Redial      *actor.PID
+	Stats       *actor.PID
+	SMS         *actor.PID
 	Location    *time.Location // business time zone: "today" for the admin API
 }
 

@@ -51,7 +51,7 @@ func (g *Gateway) routes() http.Handler {
 	mux.Handle("/webhooks/"+messages.SourceLead, methods{http.MethodPost: g.webhook(messages.SourceLead, authToken, parseLead)})
 	mux.Handle("/webhooks/"+messages.SourceCallBack, methods{http.MethodPost: g.webhook(messages.SourceCallBack, authToken, parseCallBack)})
 	mux.Handle("/webhooks/"+messages.SourceCompletion, methods{http.MethodPost: g.webhook(messages.SourceCompletion, authSignature, parseCompletion)})
-	mux.Handle("/webhooks/"+messages.SourceSMSReply, methods{http.MethodPost: g.webhook(messages.SourceSMSReply, authToken, parseSMSReply)})
+	mux.Handle("/webhooks/"+messages.SourceSMSReply, methods{http.MethodPost: g.webhook(messages.SourceSMSReply, authToken, g.parseSMSReply)})
 	g.adminWebhookLogRoutes(mux)
 	g.adminBlocklistRoutes(mux)
 	g.adminCallsRoutes(mux)
@@ -59,6 +59,8 @@ func (g *Gateway) routes() http.Handler {
 	g.adminSchedulerConfigRoutes(mux)
 	g.adminAMTrackerRoutes(mux)
 	g.adminRedialRoutes(mux)
+	g.adminStatsRoutes(mux)
+	g.adminSMSRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 	})

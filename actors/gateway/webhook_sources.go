@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 
+	"orchestrator/config"
 	"orchestrator/messages"
 )
 
@@ -65,17 +67,39 @@ func parseCompletion(body []byte) (accepted, error) {
 	}, nil
 }
 
-func parseSMSReply(body []byte) (accepted, error) {
+// smsReplyBody is the sms-reply answer: the classification and what the
+// sms actor does about it (an empty list when nothing). The actions are
+// promised: once the reply is in the journal the sms actor applies it and
+// retries each step until its service acknowledges it.
+type smsReplyBody struct {
+	okBody
+	Actions []string `json:"actions"`
+}
+
+// parseSMSReply classifies the text for the answer. A text from one of our
+// own numbers is journaled like any other, and ignored by the sms actor.
+func (g *Gateway) parseSMSReply(body []byte) (accepted, error) {
 	s, err := messages.ParseSMSReply(body)
 	if err != nil {
 		return accepted{}, err
+	}
+	kind, message, actions := messages.ClassifyReply(s.Text), "SMS reply received", []string{}
+	if ownNumber(s.From, g.cfg.Load()) {
+		message = "ignored: from our own number"
+	} else {
+		actions = messages.ReplyActions(kind)
 	}
 	return accepted{
 		dedupeKey: messages.SMSDedupeKey(s, body),
 		phone:     s.From,
 		answer: func(w http.ResponseWriter, r *http.Request, a messages.WebhookAppended) {
-			writeJSON(w, http.StatusOK, okBody{Success: true, Message: "SMS reply received",
-				RequestID: requestID(r), Classification: messages.ClassifyReply(s.Text), Duplicate: a.Duplicate})
+			writeJSON(w, http.StatusOK, smsReplyBody{okBody: okBody{Success: true, Message: message,
+				RequestID: requestID(r), Classification: kind, Duplicate: a.Duplicate}, Actions: actions})
 		},
 	}, nil
+}
+
+// ownNumber reports whether p is one of the numbers we call and text from.
+func ownNumber(p messages.Phone, cfg *config.Config) bool {
+	return string(p) == cfg.SMS.FromNumber || slices.Contains(cfg.Bland.FromNumbers, string(p))
 }

@@ -39,12 +39,23 @@
 //     PauseRedial, ResumeRedial (re-plans from now; a completed record is
 //     reopened), RemoveRedial, ProcessRedial, EnableRedial (until restart or
 //     a config change of redial.enabled), ConfigChanged.
+//   - messages.CompleteRedial (the sms actor, on an opt-out): the record is
+//     completed with the reason given (kept if already completed); a phone
+//     without a record answers Found false.
 //
 // In flight: phones sent to the gate and not yet answered, in memory only. A
 // request unanswered for two minutes is released by the sweep and the record
 // is dialled again by a later tick (the gate answers "busy" if it did dial).
 //
-// Timers: "due" (one-shot, armed for the earliest due record moved into
+// Recovery: a completion's record is committed with its journal sequence
+// as the bucket's applied sequence; at start, after loading, the calls actor
+// (Deps.Calls, through actors/internal/resend) is asked to resend every
+// completion after it, so one published just before a crash still re-plans
+// its record. A resent completion already counted is skipped by its call id
+// (the record keeps the last 50). Also accepts messages.CompletionsResent.
+//
+// Timers: "resend" (while the resend request waits for the calls actor to be
+// spawned), "due" (one-shot, armed for the earliest due record moved into
 // business hours, re-armed whenever that changes; outside hours, for the
 // next opening) and "sweep" (every redial.process_interval, the safety net).
 package redial

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/resend"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -38,6 +39,7 @@ type Redial struct {
 	inflight map[messages.Phone]flight
 	counts   map[string]int // records by status
 	armedAt  time.Time      // when the "due" timer fires; zero when not armed
+	resend   resend.Asker   // completions published before a crash, asked for again
 }
 
 // flight is a DialRequest awaiting the gate's answer.
@@ -88,6 +90,10 @@ func (r *Redial) Receive(c actor.Context) {
 		r.sweep(c, r.now())
 	case messages.CallCompleted:
 		r.callCompleted(c, m, r.now())
+	case messages.CompletionsResent:
+		r.resend.Resent(c, m)
+	case resend.Retry:
+		r.resend.Retried(c)
 	case messages.LeadReceived:
 		r.leadReceived(c, m, r.now())
 	case messages.DialResult:
@@ -102,6 +108,8 @@ func (r *Redial) Receive(c actor.Context) {
 		c.Respond(r.resume(c, m.Phone, r.now()))
 	case messages.RemoveRedial:
 		c.Respond(r.remove(c, m.Phone, r.now()))
+	case messages.CompleteRedial:
+		c.Respond(r.complete(c, m, r.now()))
 	case messages.ProcessRedial:
 		c.Respond(r.processNow(c, r.now()))
 	case messages.EnableRedial:
@@ -140,9 +148,15 @@ func (r *Redial) start(c actor.Context, now time.Time) {
 		// counters: let the supervisor restart us instead.
 		panic(err)
 	}
+	applied, err := r.d.Bucket.Applied()
+	if err != nil {
+		panic(fmt.Errorf("redial: load applied sequence: %w", err))
+	}
 	r.evict()
 	r.d.Log.Info("redial loaded", zap.Int("records", len(r.records)), zap.Int("pending", r.counts[messages.RedialPending]),
-		zap.Bool("enabled", r.enabled))
+		zap.Bool("enabled", r.enabled), zap.Uint64("applied_seq", applied))
+	r.resend = resend.Asker{Calls: r.d.Calls, Log: r.d.Log}
+	r.resend.Ask(c, applied)
 	r.armSweep(c)
 	r.process(c, now)
 }
@@ -222,7 +236,12 @@ func (r *Redial) reset() {
 
 // changed accounts for a record whose status was old ("" for a new one):
 // counts, the durable copy, and a heap entry when it waits for a due time.
-func (r *Redial) changed(rec *messages.RedialRecord, old string) {
+func (r *Redial) changed(rec *messages.RedialRecord, old string) { r.changedBy(rec, old, 0) }
+
+// changedBy is changed for a completion: its journal sequence is recorded
+// as applied in the same commit (0: none), which is what a restart asks the
+// calls actor to resend after.
+func (r *Redial) changedBy(rec *messages.RedialRecord, old string, seq uint64) {
 	if old != rec.Status {
 		if old != "" {
 			r.counts[old]--
@@ -230,7 +249,7 @@ func (r *Redial) changed(rec *messages.RedialRecord, old string) {
 		r.counts[rec.Status]++
 		r.d.Metrics.setCounts(r.counts)
 	}
-	r.persist(rec)
+	r.persist(rec, seq)
 	r.schedule(rec)
 }
 
@@ -244,13 +263,14 @@ func (r *Redial) schedule(rec *messages.RedialRecord) {
 }
 
 // persist writes rec synchronously: records change at call rate, and a
-// restart must see every attempt counted.
-func (r *Redial) persist(rec *messages.RedialRecord) {
+// restart must see every attempt counted. applied never moves backwards
+// (store.Bucket.Commit keeps the highest).
+func (r *Redial) persist(rec *messages.RedialRecord, applied uint64) {
 	raw, err := json.Marshal(rec)
 	if err != nil { // strings, ints, times and maps of them: cannot happen
 		panic(fmt.Sprintf("redial: encode record: %v", err))
 	}
-	if err := r.d.Bucket.Commit(0, store.Change{Key: recPrefix + string(rec.Phone), Value: raw}); err != nil {
+	if err := r.d.Bucket.Commit(applied, store.Change{Key: recPrefix + string(rec.Phone), Value: raw}); err != nil {
 		r.d.Log.Error("redial record not stored; kept in memory", zap.String("phone", rec.Phone.Masked()), zap.Error(err))
 	}
 }
