@@ -77,7 +77,7 @@ func TestServiceExhaustingRestartsStopsTheDaemonInOrderWithExit1(t *testing.T) {
 	if restarts != 3 {
 		t.Errorf("restarted %d times, want 3 (supervision.max_restarts)", restarts)
 	}
-	want := []string{"root/gateway", "root/last", "root/first", "root/queue", "root/redial", "root/calls", "root/crm", "root/amtracker", "root/blocklist", "root/journal"}
+	want := []string{"root/gateway", "root/last", "root/first", "root/queue", "root/sms", "root/redial", "root/calls", "root/crm", "root/amtracker", "root/stats", "root/blocklist", "root/journal"}
 	if strings.Join(stopped, ",") != strings.Join(want, ",") {
 		t.Errorf("stopped %v, want %v", stopped, want)
 	}

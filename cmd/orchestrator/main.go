@@ -32,6 +32,8 @@ func run(args []string, stderr io.Writer) int {
 		return runDaemon(rest, stderr, os.Environ(), nil)
 	case "config":
 		return runConfig(rest, stderr)
+	case "stats":
+		return runStats(rest, os.Stdout, stderr)
 	case "version":
 		fmt.Fprintf(os.Stdout, "orchestrator %s (%s)\n", version, runtime.Version())
 		return exitOK
@@ -49,6 +51,8 @@ func usage(w io.Writer) {
   orchestrator [run] [flags]        start the daemon (the default)
   orchestrator config check [flags] validate the configuration and exit
   orchestrator config print [flags] print the effective configuration (secrets masked)
+  orchestrator stats rebuild [--from DATE] [--to DATE] [flags]
+                                    recompute statistics from the journal (daemon stopped)
   orchestrator version              print the version
 
 Flags:

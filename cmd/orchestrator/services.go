@@ -20,6 +20,8 @@ import (
 	"orchestrator/actors/journal"
 	"orchestrator/actors/queue"
 	"orchestrator/actors/redial"
+	"orchestrator/actors/sms"
+	"orchestrator/actors/stats"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/supervision"
@@ -63,16 +65,21 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 		{Name: supervision.Blocklist, Producer: blocklist.Producer(blocklist.Deps{
 			Log: s.log.Named(supervision.Blocklist), Cfg: cfg.Blocklist, Bucket: s.store.Bucket(supervision.Blocklist),
 			Readiness: s.readiness, Flags: gauge(s.reg, "orchestrator_blocklist_flags", "Do-not-call flags on the blocklist."),
+			Calls: pid(supervision.Calls),
+		})},
+		{Name: supervision.Stats, Producer: stats.Producer(stats.Deps{
+			Log: s.log.Named(supervision.Stats), Cfg: cfg.Stats, Schedule: s.schedule,
+			Bucket: s.store.Bucket(supervision.Stats), Calls: pid(supervision.Calls),
 		})},
 		{Name: supervision.AMTracker, Producer: amtracker.Producer(amtracker.Deps{
 			Log: s.log.Named(supervision.AMTracker), Cfg: cfg.AMTracker, Schedule: s.schedule,
 			Bucket: s.store.Bucket(supervision.AMTracker), ConfigBucket: s.store.Bucket(supervision.AMTracker + "_config"),
-			Metrics: amtracker.NewMetrics(s.reg),
+			Metrics: amtracker.NewMetrics(s.reg), Calls: pid(supervision.Calls),
 		})},
 		{Name: supervision.CRM, Producer: crm.Producer(crm.Deps{
 			Log: s.log.Named(supervision.CRM), Cfg: cfg.CRM, Bucket: s.store.Bucket(supervision.CRM),
 			Client: convoso.New(cfg.Convoso, s.log.Named("convoso"), nil), Metrics: crm.NewMetrics(s.reg),
-			Context: context.Background(),
+			Context: context.Background(), Calls: pid(supervision.Calls),
 		})},
 		{Name: supervision.Calls, Producer: calls.Producer(calls.Deps{
 			Log: s.log.Named(supervision.Calls), Cfg: cfg.Calls, FromNumbers: cfg.Bland.FromNumbers, Schedule: s.schedule,
@@ -80,14 +87,22 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			Metrics: calls.NewMetrics(s.reg), Context: context.Background(),
 			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), Queue: pid(supervision.Queue),
 			AMTracker: pid(supervision.AMTracker), CRM: pid(supervision.CRM),
-			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.AMTracker), pid(supervision.CRM),
-				pid(supervision.Redial)},
-			LeadConsumers: []*actor.PID{pid(supervision.Redial)},
-			Backlog:       s.backlog(supervision.Blocklist, supervision.AMTracker, supervision.CRM, supervision.Redial),
+			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.Stats), pid(supervision.AMTracker), pid(supervision.CRM),
+				pid(supervision.Redial), pid(supervision.SMS)},
+			LeadConsumers: []*actor.PID{pid(supervision.Redial), pid(supervision.SMS)},
+			Backlog: s.backlog(supervision.Blocklist, supervision.Stats, supervision.AMTracker, supervision.CRM, supervision.Redial,
+				supervision.SMS),
 		})},
 		{Name: supervision.Redial, Producer: redial.Producer(redial.Deps{
 			Log: s.log.Named(supervision.Redial), Cfg: cfg.Redial, Schedule: s.schedule,
 			Bucket: s.store.Bucket(supervision.Redial), Calls: pid(supervision.Calls), Metrics: redial.NewMetrics(s.reg),
+		})},
+		{Name: supervision.SMS, Producer: sms.Producer(sms.Deps{
+			Log: s.log.Named(supervision.SMS), Cfg: cfg.SMS, OurNumbers: cfg.Bland.FromNumbers, Schedule: s.schedule,
+			Bucket: s.store.Bucket(supervision.SMS), Sender: bland.New(cfg.Bland, s.log.Named("bland"), nil),
+			Metrics: sms.NewMetrics(s.reg), Context: context.Background(),
+			Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist), CRM: pid(supervision.CRM),
+			Redial: pid(supervision.Redial), Calls: pid(supervision.Calls),
 		})},
 		{Name: supervision.Queue, Producer: queue.Producer(queue.Deps{
 			Log: s.log.Named(supervision.Queue), Cfg: cfg.Queue, Schedule: s.schedule, Bucket: s.store.Bucket(supervision.Queue),
@@ -102,7 +117,8 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 		Metrics: gateway.NewMetrics(s.reg), System: s.system, Location: s.schedule.Hours().Location(),
 		Journal: pid(supervision.Journal), Blocklist: pid(supervision.Blocklist),
 		Calls: pid(supervision.Calls), Queue: pid(supervision.Queue), CRM: pid(supervision.CRM),
-		AMTracker: pid(supervision.AMTracker), Redial: pid(supervision.Redial),
+		AMTracker: pid(supervision.AMTracker), Redial: pid(supervision.Redial), Stats: pid(supervision.Stats),
+		SMS: pid(supervision.SMS),
 	})})
 }
 
