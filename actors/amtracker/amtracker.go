@@ -38,6 +38,8 @@ type Tracker struct {
 	days       map[string]*day // by business-zone date YYYY-MM-DD
 	pruned     int             // days dropped by the last prune
 	resend     resend.Asker
+	staged     map[string][]byte // pairs changed since the last commit (flush.go)
+	stagedSeq  uint64            // the highest completion sequence among them
 }
 
 // Timer messages: only our own timers send them.
@@ -57,14 +59,19 @@ func (t *Tracker) Receive(c actor.Context) {
 	case *actor.Started:
 		t.start(c, t.now())
 	case *actor.Stopping:
+		t.flush(nil)
 		t.stopping()
-	case *actor.Stopped, *actor.Restarting:
+	case *actor.Restarting:
+		t.flush(nil)
+	case *actor.Stopped:
+	case flushTick:
+		t.flush(c)
 	case pruneTick:
 		t.prune(c, t.now())
 	case rolloverTick:
 		t.rollover(c, t.now())
 	case messages.CallCompleted:
-		t.count(m, t.now())
+		t.count(c, m, t.now())
 	case messages.CompletionsResent:
 		t.resend.Resent(c, m)
 	case resend.Retry:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
 	"orchestrator/actors/store"
@@ -103,10 +104,10 @@ func (t *Tracker) dayFor(date string) *day {
 	return d
 }
 
-// count records a tracked completion once per call id, committing it before
-// it takes effect. Completions of a day older than yesterday are ignored:
+// count records a tracked completion once per call id; the store gets it
+// with the next batch (flush.go). Completions of a day older than yesterday are ignored:
 // that day is already pruned, or about to be.
-func (t *Tracker) count(m messages.CallCompleted, now time.Time) {
+func (t *Tracker) count(c actor.Context, m messages.CallCompleted, now time.Time) {
 	if !t.tracked[m.Outcome] {
 		return
 	}
@@ -136,10 +137,7 @@ func (t *Tracker) count(m messages.CallCompleted, now time.Time) {
 			next.Calls = append(old.Calls[:len(old.Calls):len(old.Calls)], m.CallID)
 		}
 	}
-	if err := t.d.Bucket.Commit(m.Seq, store.Change{Key: key, Value: encode(next)}); err != nil {
-		log.Error("tracked completion not stored; not counted", zap.Uint64("seq", m.Seq), zap.Error(err))
-		return
-	}
+	t.stage(c, key, encode(next), m.Seq)
 	t.dayFor(date).put(key, next, t.d.Cfg.MaxPerDay)
 	t.d.Metrics.counted.WithLabelValues(string(m.Outcome)).Inc()
 	t.gauge(now)

@@ -7,9 +7,11 @@
 // Owns: today's counts (and, until the next prune, yesterday's), in memory
 // and in the state file's "amtracker" bucket, one record per day + lead +
 // phone ("<YYYY-MM-DD>/<lead id>/<phone>", JSON with the counted call ids), so
-// counting is idempotent by call_id and survives a restart. Each count is
-// committed synchronously, with the completion's journal sequence number,
-// before it takes effect. Memory is bounded by construction: a completion of
+// counting is idempotent by call_id and survives a restart. A count takes
+// effect at once and is committed with the next batch ("flush", every 100 ms
+// or 1 024 changed pairs, and at Stopping/Restarting), together with the
+// highest completion sequence in it as applied; a count lost with the
+// process comes back by the resend below. Memory is bounded by construction: a completion of
 // a day older than yesterday is ignored, and the prune keeps today only.
 //
 // Accepts: messages.CallCompleted (counted when its outcome is tracked, once
@@ -27,7 +29,8 @@
 // new yesterday: harmless, only today's counts are read, and the next prune
 // drops it.) Also accepts messages.CompletionsResent.
 //
-// Timers: "resend" (while the resend request waits for the calls actor to be
+// Timers: "flush" (one-shot, armed by the first count after a commit, or
+// after a failed commit), "resend" (while the resend request waits for the calls actor to be
 // spawned), "prune" (one-shot at the next amtracker.prune_at in the business
 // zone, re-armed after each prune: every day other than today is dropped) and
 // "rollover" (one-shot at the next business-zone midnight, re-armed each

@@ -79,6 +79,11 @@ func (t *Tracker) prune(c actor.Context, now time.Time) {
 func (t *Tracker) dropOtherDays(today string) (days, records int) {
 	dropped := map[string]bool{}
 	var drop []store.Change
+	for k := range t.staged { // not yet stored: a later flush must not bring it back
+		if dayOfKey(k) != today {
+			delete(t.staged, k)
+		}
+	}
 	err := t.d.Bucket.Load(func(k, _ []byte) error {
 		if date := dayOfKey(string(k)); date != today {
 			drop = append(drop, store.Change{Key: string(k)})

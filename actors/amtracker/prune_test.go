@@ -47,6 +47,8 @@ func TestYesterdayIsPrunedAtPruneTimeAndTheTimerReArms(t *testing.T) {
 
 		sleepUntil(ny(2000, 1, 1, 21, 0)) // counted after today's prune: dropped at tomorrow's
 		r.send(calls("d", 4, "L2", p2, na, time.Time{})...)
+		time.Sleep(flushEvery) // counts reach the store with the next batch
+		synctest.Wait()
 		if got := r.stats(t); got.AtCap != 1 || r.atCap() != 1 || len(keys(t, b)) != 1 {
 			t.Fatalf("stats %+v, gauge %v, keys %q", got, r.atCap(), keys(t, b))
 		}
