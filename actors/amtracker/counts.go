@@ -16,10 +16,29 @@ import (
 type pair struct {
 	LeadID string         `json:"lead_id,omitempty"`
 	Phone  messages.Phone `json:"phone,omitempty"`
-	Calls  []string       `json:"calls"` // call ids counted, bounded by the day
+	Calls  []string       `json:"calls"` // call ids counted, at most maxPairCalls
+	// More counts the calls past maxPairCalls: far past any cap, they change
+	// no decision, and listing them all made every count cost O(count).
+	More int `json:"more,omitempty"`
 }
 
-func (p *pair) count() int { return len(p.Calls) }
+// maxPairCalls bounds the call ids a pair stores. Past it a call is only
+// counted (More); its id is still remembered in memory for the day, but a
+// resend after a restart could count it again, which moves no decision.
+const maxPairCalls = 64
+
+func (p *pair) count() int { return len(p.Calls) + p.More }
+
+// with returns a copy of p that also counts call id.
+func (p *pair) with(id string) *pair {
+	next := &pair{LeadID: p.LeadID, Phone: p.Phone, Calls: p.Calls[:len(p.Calls):len(p.Calls)], More: p.More}
+	if len(next.Calls) < maxPairCalls {
+		next.Calls = append(next.Calls, id)
+	} else {
+		next.More++
+	}
+	return next
+}
 
 // day is one business day's counts with the indexes the gate's check needs.
 type day struct {
@@ -35,14 +54,15 @@ func newDay() *day {
 	return &day{pairs: map[string]*pair{}, calls: map[string]bool{}, byLead: map[string]int{}, byPhone: map[messages.Phone]int{}}
 }
 
-// put makes p the pair under key, updating the indexes by the difference.
-func (d *day) put(key string, p *pair, limit int) {
+// put makes p the pair under key, updating the indexes by the difference;
+// ids are the call ids p counts that the day has not seen yet.
+func (d *day) put(key string, p *pair, limit int, ids ...string) {
 	before := 0
 	if old, ok := d.pairs[key]; ok {
 		before = old.count()
 	}
 	d.pairs[key] = p
-	for _, id := range p.Calls {
+	for _, id := range ids {
 		if id != "" {
 			d.calls[id] = true
 		}
@@ -131,14 +151,14 @@ func (t *Tracker) count(c actor.Context, m messages.CallCompleted, now time.Time
 		return
 	}
 	key := pairKey(date, m.LeadID, m.Phone)
-	next := &pair{LeadID: m.LeadID, Phone: m.Phone, Calls: []string{m.CallID}}
+	next := (&pair{LeadID: m.LeadID, Phone: m.Phone}).with(m.CallID)
 	if d != nil {
 		if old, ok := d.pairs[key]; ok {
-			next.Calls = append(old.Calls[:len(old.Calls):len(old.Calls)], m.CallID)
+			next = old.with(m.CallID)
 		}
 	}
 	t.stage(c, key, encode(next), m.Seq)
-	t.dayFor(date).put(key, next, t.d.Cfg.MaxPerDay)
+	t.dayFor(date).put(key, next, t.d.Cfg.MaxPerDay, m.CallID)
 	t.d.Metrics.counted.WithLabelValues(string(m.Outcome)).Inc()
 	t.gauge(now)
 	log.Debug("tracked completion counted", zap.String("day", date), zap.String("outcome", string(m.Outcome)),
@@ -181,7 +201,7 @@ func (t *Tracker) load(now time.Time) (int, error) {
 			drop = append(drop, store.Change{Key: key})
 			return nil
 		}
-		t.dayFor(date).put(key, p, t.d.Cfg.MaxPerDay)
+		t.dayFor(date).put(key, p, t.d.Cfg.MaxPerDay, p.Calls...)
 		return nil
 	})
 	if err != nil {

@@ -50,3 +50,25 @@ func TestCountsReachTheStoreInOneBatchWithTheirSequence(t *testing.T) {
 		}
 	})
 }
+
+func TestAPairWithThousandsOfCallsStoresABoundedRecordAndKeepsItsCount(t *testing.T) {
+	s, path := openStore(t)
+	r := start(t, config.Default().AMTracker, s.Bucket("amtracker"), fixed(wednesday))
+	r.send(calls("c", 1000, "L1", p1, vm, wednesday)...)
+	if got := r.check(t, messages.CheckAMCap{LeadID: "L1"}); got.Count != 1000 {
+		t.Fatalf("count = %d, want 1000", got.Count)
+	}
+	r.stop(t)
+	raw, err := s.Bucket("amtracker").Get(pairKey(wednesday.Format(time.DateOnly), "L1", p1))
+	if err != nil || len(raw) > 64*8+200 {
+		t.Fatalf("stored pair is %d bytes (%v), want a bounded record", len(raw), err)
+	}
+	_ = s.Close()
+	s2 := reopen(t, path)
+	r = start(t, config.Default().AMTracker, s2.Bucket("amtracker"), fixed(wednesday))
+	defer r.stop(t)
+	r.send(calls("c", 10, "L1", p1, vm, wednesday)...) // ids it stored: not counted again
+	if got := r.check(t, messages.CheckAMCap{LeadID: "L1"}); got.Count != 1000 {
+		t.Fatalf("count after a restart and 10 repeats = %d, want 1000", got.Count)
+	}
+}

@@ -132,3 +132,14 @@ func sleepUntil(at time.Time) {
 func call(id, lead string, phone messages.Phone, outcome messages.Outcome, at time.Time) messages.CallCompleted {
 	return messages.CallCompleted{CallID: id, LeadID: lead, Phone: phone, Outcome: outcome, CompletedAt: at}
 }
+
+// reopen opens the state file at path again, closed at cleanup.
+func reopen(t *testing.T, path string) *store.Store {
+	t.Helper()
+	s, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
