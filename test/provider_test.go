@@ -74,10 +74,11 @@ func TestBlocklistedPhoneIsNeverDialledAndA500IsOneAttempt(t *testing.T) {
 	if !d.waitLog(`"msg":"provider refused the call"`, 10*time.Second) {
 		t.Fatal("the provider's 500 was not recorded")
 	}
-	_, metrics := d.get("/metrics")
-	if !strings.Contains(string(metrics), `orchestrator_dials_total{result="failed"} 1`) {
-		t.Errorf("the failed dial is not counted")
-	}
+	// The refusal is logged just before it is counted: wait for the count.
+	waitFor(t, 10*time.Second, "the failed dial to be counted", func() bool {
+		_, metrics := d.get("/metrics")
+		return strings.Contains(string(metrics), `orchestrator_dials_total{result="failed"} 1`)
+	})
 	calls := b.dialled()
 	if len(calls) != 1 || calls[0]["phone_number"] != "+15555550126" {
 		t.Fatalf("provider got %d requests (%v); want one, for the call-back only (a 500 is never retried)", len(calls), calls)
