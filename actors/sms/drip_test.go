@@ -302,3 +302,25 @@ func TestManyDueAtOnceAreTextedAFewAtATime(t *testing.T) {
 		finish(t, r)
 	})
 }
+
+func TestACallOlderThanTheWholeDripStartsNoSequence(t *testing.T) {
+	st := openStore(t)
+	synctest.Test(t, func(t *testing.T) {
+		sleepUntil(ny(2026, 3, 20, 10, 0))
+		r := start(t, config.Default().SMS, st)
+		old := voicemail(phoneA, "c-old", "NY")
+		old.CompletedAt = ny(2026, 3, 2, 10, 0) // resent 18 days later: the drip would be over
+		r.send(old)
+		recent := voicemail(phoneB, "c-new", "NY")
+		recent.CompletedAt = ny(2026, 3, 19, 16, 0)
+		r.send(recent)
+		sleepUntil(ny(2026, 3, 21, 12, 0))
+		if got := r.sender.to(phoneA); len(got) != 0 {
+			t.Errorf("texted about a call 18 days old: %v", nyTimes(got))
+		}
+		if got := r.sender.to(phoneB); len(got) == 0 {
+			t.Error("a call from yesterday got no text")
+		}
+		finish(t, r)
+	})
+}

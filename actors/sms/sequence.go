@@ -50,6 +50,14 @@ func (s *SMS) startSequence(c actor.Context, m messages.CallCompleted, now time.
 	if anchor.IsZero() {
 		anchor = now
 	}
+	if gaps := s.d.Cfg.DayGaps; len(gaps) > 0 && now.Sub(anchor) > time.Duration(gaps[len(gaps)-1]+1)*24*time.Hour {
+		// A call older than the whole drip (a completion resent or replayed
+		// long after): its texts would all be late, and a burst of them is
+		// worse than none.
+		s.d.Log.Info("trigger older than the whole drip; no sequence", zap.String("phone", m.Phone.Masked()),
+			zap.Time("completed_at", anchor))
+		return
+	}
 	lead := leadOf(m)
 	if cached, ok := s.leads.get(m.Phone); ok {
 		mergeLead(&lead, cached)
