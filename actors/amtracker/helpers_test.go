@@ -1,10 +1,8 @@
 package amtracker
 
 import (
-	"path/filepath"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -14,6 +12,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -36,12 +35,8 @@ func start(t *testing.T, cfg config.AMTracker, b *store.Bucket, now func() time.
 		t.Fatal(err)
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
-	r := &rig{system: supervision.NewSystem(log), metrics: NewMetrics(prometheus.NewRegistry()), dead: &atomic.Int64{}}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r := &rig{metrics: NewMetrics(prometheus.NewRegistry())}
+	r.system, r.dead = actortest.System(log)
 	r.pid = r.system.Root.Spawn(supervision.Props(Producer(Deps{
 		Log: log, Cfg: cfg, Schedule: schedule, Bucket: b, Metrics: r.metrics, Now: now,
 	}), log, supervision.NewMetrics(prometheus.NewRegistry())))
@@ -83,15 +78,7 @@ func (r *rig) stop(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) (*store.Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, path
-}
+var openStore = actortest.OpenStore
 
 func openBucket(t *testing.T) *store.Bucket {
 	t.Helper()
@@ -100,33 +87,14 @@ func openBucket(t *testing.T) *store.Bucket {
 	return s.Bucket(supervision.AMTracker)
 }
 
-// keys lists the bucket's record keys, in order.
-func keys(t *testing.T, b *store.Bucket) []string {
-	t.Helper()
-	var out []string
-	if err := b.Load(func(k, _ []byte) error { out = append(out, string(k)); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+var keys = actortest.Keys
 
-var newYork = func() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var newYork = actortest.NewYork
 
-func ny(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, newYork)
-}
+var ny = actortest.NY
 
-// sleepUntil advances fake time to at and lets the actors settle.
-func sleepUntil(at time.Time) {
-	time.Sleep(time.Until(at))
-	synctest.Wait()
-}
+// sleepUntil advances fake time to at and lets every actor settle.
+var sleepUntil = actortest.SleepUntil
 
 // call is a completion of a lead on a phone; at zero means "now".
 func call(id, lead string, phone messages.Phone, outcome messages.Outcome, at time.Time) messages.CallCompleted {

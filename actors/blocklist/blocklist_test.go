@@ -1,7 +1,6 @@
 package blocklist
 
 import (
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -32,12 +32,8 @@ type rig struct {
 
 func start(t *testing.T, log *zap.Logger, b *store.Bucket) *rig {
 	t.Helper()
-	r := &rig{system: supervision.NewSystem(log), readiness: supervision.NewReadiness(), dead: &atomic.Int64{}}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r := &rig{readiness: supervision.NewReadiness()}
+	r.system, r.dead = actortest.System(log)
 	r.pid = r.system.Root.Spawn(supervision.Props(Producer(Deps{
 		Log: log, Cfg: config.Default().Blocklist, Bucket: b, Readiness: r.readiness,
 		Flags: prometheus.NewGauge(prometheus.GaugeOpts{Name: "x"}),
@@ -61,15 +57,7 @@ func (r *rig) stop(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) (*store.Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, path
-}
+var openStore = actortest.OpenStore
 
 func TestAddIsIdempotentNormalisedAndSurvivesARestart(t *testing.T) {
 	s, path := openStore(t)

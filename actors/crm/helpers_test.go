@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/convoso"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -104,12 +105,8 @@ func start(t testing.TB, d Deps) *rig {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	r := &rig{system: supervision.NewSystem(d.Log), dead: &atomic.Int64{}, metrics: d.Metrics}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r := &rig{metrics: d.Metrics}
+	r.system, r.dead = actortest.System(d.Log)
 	r.pid = r.system.Root.Spawn(supervision.Props(Producer(d), d.Log, supervision.NewMetrics(prometheus.NewRegistry())))
 	return r
 }

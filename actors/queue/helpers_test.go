@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -15,6 +14,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -100,13 +100,9 @@ func start(t *testing.T, cfg config.Queue, b *store.Bucket, g *gate) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{system: supervision.NewSystem(zap.NewNop()), gate: g, dead: &atomic.Int64{},
+	r := &rig{gate: g,
 		metrics: NewMetrics(prometheus.NewRegistry())}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r.system, r.dead = actortest.System(zap.NewNop())
 	sm := supervision.NewMetrics(prometheus.NewRegistry())
 	log := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	r.gatePID = r.system.Root.Spawn(supervision.Props(func() actor.Actor { return g }, zap.NewNop(), sm))
@@ -163,13 +159,7 @@ func request(i int) messages.DialRequest {
 
 func phone(i int) messages.Phone { return messages.Phone(fmt.Sprintf("+1555555%04d", i)) }
 
-var newYork = func() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var newYork = actortest.NewYork
 
 // The synctest bubble starts at 2000-01-01 00:00 UTC; these are New York times
 // of that weekend and the Monday after.
@@ -180,10 +170,7 @@ var (
 )
 
 // sleepUntil advances fake time to at and lets every actor settle.
-func sleepUntil(at time.Time) {
-	time.Sleep(time.Until(at))
-	synctest.Wait()
-}
+var sleepUntil = actortest.SleepUntil
 
 func phones(items []messages.QueueItem) []messages.Phone {
 	out := make([]messages.Phone, len(items))

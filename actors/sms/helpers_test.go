@@ -15,29 +15,19 @@ import (
 
 	"orchestrator/actors/blocklist"
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
 	"orchestrator/supervision"
 )
 
-var newYork = func() *time.Location {
-	l, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
+var newYork = actortest.NewYork
 
-func ny(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, newYork)
-}
+var ny = actortest.NY
 
-// sleepUntil advances fake time to t and lets every actor settle.
-func sleepUntil(t time.Time) {
-	time.Sleep(time.Until(t))
-	synctest.Wait()
-}
+// sleepUntil advances fake time to at and lets every actor settle.
+var sleepUntil = actortest.SleepUntil
 
 // getTimers asks the probe for the drip's timers of this incarnation.
 type getTimers struct{}
@@ -72,14 +62,10 @@ type rig struct {
 // start spawns the fakes, a real blocklist and the drip on st.
 func start(t *testing.T, cfg config.SMS, st *store.Store) *rig {
 	t.Helper()
-	r := &rig{system: supervision.NewSystem(zap.NewNop()), sender: &fakeSender{}, dead: &atomic.Int64{}, st: st,
+	r := &rig{sender: &fakeSender{}, st: st,
 		sm:  supervision.NewMetrics(prometheus.NewRegistry()),
 		crm: &recorder{answer: crmAnswers}, redial: &recorder{answer: redialAnswers}, calls: &recorder{answer: callsAnswers}}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r.system, r.dead = actortest.System(zap.NewNop())
 	spawn := func(a actor.Actor) *actor.PID {
 		pid := r.system.Root.Spawn(supervision.Props(func() actor.Actor { return a }, zap.NewNop(), r.sm))
 		r.others = append(r.others, pid)

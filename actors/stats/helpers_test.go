@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -34,12 +34,8 @@ func start(t *testing.T, b *store.Bucket, now func() time.Time, calls func(syste
 		t.Fatal(err)
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
-	r := &rig{system: supervision.NewSystem(log), dead: &atomic.Int64{}}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r := &rig{}
+	r.system, r.dead = actortest.System(log)
 	d := Deps{Log: log, Cfg: config.Default().Stats, Schedule: schedule, Bucket: b, Now: now}
 	if calls != nil {
 		d.Calls = calls(r.system)
@@ -85,15 +81,7 @@ func (r *rig) stop(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) (*store.Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, path
-}
+var openStore = actortest.OpenStore
 
 func openBucket(t *testing.T) *store.Bucket {
 	t.Helper()
@@ -102,27 +90,11 @@ func openBucket(t *testing.T) *store.Bucket {
 	return s.Bucket(supervision.Stats)
 }
 
-// keys lists the bucket's record keys, in order.
-func keys(t *testing.T, b *store.Bucket) []string {
-	t.Helper()
-	var out []string
-	if err := b.Load(func(k, _ []byte) error { out = append(out, string(k)); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+var keys = actortest.Keys
 
-var newYork = func() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var newYork = actortest.NewYork
 
-func ny(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, newYork)
-}
+var ny = actortest.NY
 
 func fixed(at time.Time) func() time.Time { return func() time.Time { return at } }
 
