@@ -8,6 +8,10 @@ const (
 	RedialDailyCap = "daily_cap" // today's cap reached; due at the next day's opening
 	RedialPaused   = "paused"    // an operator paused it
 	RedialDone     = "completed" // a stop outcome, the lifetime cap, max age or blocklisted
+	// RedialScheduledCallback is a lead that asked to be called back (a
+	// CALLBACK outcome): due at the time it asked for, else after the usual
+	// gap; pending again once that call completes.
+	RedialScheduledCallback = "scheduled_callback"
 )
 
 // RedialRecord is the cadence's view of one phone.

@@ -53,9 +53,14 @@ func TestKill9AfterDialIntentsNeverDialsAPhoneTwice(t *testing.T) {
 			d2.waitLog(`"msg":"dialled"`, 100*time.Millisecond) // give the intake a moment; bounded
 		}
 	}
-	// The calls the provider answered before the kill are still matched.
+	// The calls the provider answered before the kill are still matched,
+	// each completion naming its call's phone as the provider's do: by its
+	// call id, or, when the kill came before the answer was stored, as the
+	// dial cut short on that phone.
+	dials := b.dialled()
 	for i := 1; i <= answered; i++ {
-		body := fmt.Sprintf(`{"call_id":"fake-call-%d","to":"+15555550100","status":"completed","answered_by":"voicemail","corrected_duration":30}`, i)
+		body := fmt.Sprintf(`{"call_id":"fake-call-%d","to":%q,"status":"completed","answered_by":"voicemail","corrected_duration":30}`,
+			i, dials[i-1]["phone_number"])
 		if code, out := post(d2.addr, "/webhooks/bland-callback", []byte(body), nil); code != 200 {
 			t.Fatalf("completion %d = %d %s", i, code, out)
 		}

@@ -1,7 +1,6 @@
 package calls
 
 import (
-	"maps"
 	"sort"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -15,8 +14,8 @@ const maxHistory = 50
 func (cl *call) info() messages.CallInfo {
 	return messages.CallInfo{
 		CallID: cl.CallID, Intent: cl.Intent, Kind: cl.Kind, LeadID: cl.Lead.LeadID, ListID: cl.Lead.ListID,
-		Phone: cl.Phone, From: cl.From, State: cl.State, RequestedAt: cl.RequestedAt, DialledAt: cl.DialledAt,
-		EndedAt: cl.EndedAt, Outcome: cl.Outcome, Error: cl.Error,
+		Phone: cl.Phone, From: cl.From, State: cl.State, RequestedAt: cl.RequestedAt.Time(), DialledAt: cl.DialledAt.Time(),
+		EndedAt: cl.EndedAt.Time(), Outcome: cl.Outcome, Error: cl.Error,
 	}
 }
 
@@ -43,7 +42,7 @@ func (s *Calls) lookup(c actor.Context, m messages.GetCall) {
 func (s *Calls) history(c actor.Context, m messages.GetPhoneHistory) {
 	out := messages.PhoneHistory{Phone: m.Phone, Attempts: map[string]int{}, Calls: []messages.CallInfo{}}
 	if p := s.phones[m.Phone]; p != nil {
-		out.Attempts, out.HoldUntil = maps.Clone(p.Attempts), p.HoldUntil
+		out.Attempts, out.HoldUntil = p.Attempts.asMap(), p.HoldUntil.Time()
 		if cl, ok := s.calls[p.InFlight]; ok {
 			out.InFlight = cl.CallID
 			if out.InFlight == "" {

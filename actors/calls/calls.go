@@ -46,8 +46,10 @@ type Deps struct {
 	// is never fed faster than it drains; the journal holds the records).
 	// nil: no guard.
 	Backlog func() int
-	// LeadConsumers get every lead webhook (messages.LeadReceived) once the
-	// gate has decided on it: the cadence keeps a record per lead.
+	// LeadConsumers get every lead webhook (messages.LeadReceived) as the
+	// gate takes it: a best-effort copy of the lead facts (the drip's cache).
+	// Whoever must not miss a lead reads the journal itself, as the cadence
+	// does: this send is lost if we die before it is applied.
 	LeadConsumers []*actor.PID
 	Now           func() time.Time
 }
@@ -62,7 +64,7 @@ type Calls struct {
 	calls       map[string]*call // by intent id
 	byCallID    map[string]string
 	phones      map[messages.Phone]*phone
-	leadDialled map[string]time.Time
+	leadDialled map[string]stamp // lead id → its last dial, within calls.duplicate_window
 	nextIntent  uint64
 	nextFrom    int
 
@@ -78,11 +80,15 @@ type Calls struct {
 	wg             sync.WaitGroup
 
 	intake
-	staged    []store.Change
-	outbox    []messages.CallCompleted
-	applied   uint64    // journal sequence whose effects are committed
-	held      int       // phones held by a call
-	deadlines deadlines // pending timeouts, earliest first
+	staged      []store.Change
+	toDial      []staged // reserved dials whose intents await a commit
+	flushQueued bool
+	strs        interned
+	leadSweep   int // reserves since leadDialled was last swept
+	outbox      []messages.CallCompleted
+	applied     uint64    // journal sequence whose effects are committed
+	held        int       // phones held by a call
+	deadlines   deadlines // pending timeouts, earliest first
 
 	resends     map[string]*resend // by ref
 	resendN     uint64
@@ -96,6 +102,7 @@ type (
 	pullTick      struct{}
 	lookupExpired struct{ ref string }
 	pruneTick     struct{}
+	flushTick     struct{}
 	dialDone      struct {
 		intent string
 		res    bland.CallResult
@@ -154,6 +161,8 @@ func (s *Calls) Receive(c actor.Context) {
 		s.pull(c)
 	case pruneTick:
 		s.prune()
+	case flushTick:
+		s.flush()
 	case messages.ConfigChanged:
 		s.d.Cfg, s.d.FromNumbers = m.Config.Calls, m.Config.Bland.FromNumbers
 	default:
@@ -168,6 +177,8 @@ func (s *Calls) start(c actor.Context) {
 	s.gates, s.asking, s.dialing = map[messages.Phone]*gateQueue{}, map[string]*gateReq{}, map[string]context.CancelFunc{}
 	s.pendingAnswers, s.early, s.lookups = map[string]waiting{}, map[string]messages.CallCompleted{}, map[string]messages.CallCompleted{}
 	s.resends = map[string]*resend{}
+	s.strs = interned{}
+	s.toDial, s.flushQueued = nil, false
 	s.ctx, s.cancel = context.WithCancel(s.d.Context)
 	if err := s.load(); err != nil {
 		panic(fmt.Errorf("calls: load state: %w", err)) // the supervisor retries with backoff
@@ -187,6 +198,9 @@ func (s *Calls) stop() {
 	}
 	s.cancel()
 	s.wg.Wait()
+	// Intents not yet stored were never dialled: drop them (and take their
+	// leads again at the next start) rather than store them as dials cut short.
+	s.abandonStaged("")
 	// Before the look-ups below, so those go to every consumer.
 	s.abortResends()
 	for ref, cc := range s.lookups { // the consumers stop after us: they still get it

@@ -23,8 +23,11 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	if !known {
 		if p := s.phones[cc.Phone]; p != nil && p.InFlight != "" && s.calls[p.InFlight].State == stateIntent {
 			// The provider's webhook beat its own answer to our request:
-			// keep it until the dial is recorded.
-			s.early[cc.CallID] = cc
+			// keep it until the dial is recorded. The first status held
+			// is the one applied, as for a call already known.
+			if _, held := s.early[cc.CallID]; !held {
+				s.early[cc.CallID] = cc
+			}
 			return
 		}
 		s.inbound(c, cc)
@@ -35,14 +38,14 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 		return // a second status for the same call: already published
 	}
 	late := cl.State == stateUnknown
-	cl.State, cl.Outcome, cl.EndedAt = stateDone, cc.Outcome, now
+	cl.State, cl.Outcome, cl.EndedAt = stateDone, cc.Outcome, stampOf(now)
 	cl.CompletedSeq, cl.PublishedSeq = cc.Seq, max(cc.Seq, s.applied)
 	if p := s.phones[cl.Phone]; p != nil {
 		if p.InFlight == intent {
 			s.freePhone(p)
 		}
 		if cc.Transferred && s.d.Cfg.PostTransferHold > 0 {
-			p.HoldUntil = now.Add(s.d.Cfg.PostTransferHold)
+			p.HoldUntil = stampOf(now.Add(s.d.Cfg.PostTransferHold))
 		}
 		s.stagePhone(cl.Phone)
 	}
@@ -140,8 +143,8 @@ func (s *Calls) recordInbound(cc messages.CallCompleted) {
 	now := s.now().UTC()
 	cl := &call{
 		Intent: "n" + strconv.FormatUint(cc.Seq, 10), CallID: cc.CallID, Kind: kindInbound, Phone: cc.Phone,
-		Lead:  messages.Lead{LeadID: cc.LeadID, ListID: cc.ListID, Phone: cc.Phone},
-		State: stateDone, RequestedAt: now, EndedAt: now, Outcome: cc.Outcome,
+		Lead:  leadRef{LeadID: cc.LeadID, ListID: cc.ListID},
+		State: stateDone, RequestedAt: stampOf(now), EndedAt: stampOf(now), Outcome: cc.Outcome,
 		CompletedSeq: cc.Seq, PublishedSeq: max(cc.Seq, s.applied),
 	}
 	s.calls[cl.Intent] = cl
@@ -182,7 +185,7 @@ func (s *Calls) prune() {
 	cutoff := now.Add(-7 * 24 * time.Hour)
 	var removed int
 	for intent, cl := range s.calls {
-		if !cl.active() && cl.EndedAt.Before(cutoff) {
+		if !cl.active() && cl.EndedAt.Time().Before(cutoff) {
 			delete(s.calls, intent)
 			delete(s.byCallID, cl.CallID)
 			s.staged = append(s.staged, deleteCall(intent))
@@ -191,13 +194,13 @@ func (s *Calls) prune() {
 	}
 	today := s.d.Schedule.Hours().Day(now)
 	for ph, p := range s.phones {
-		if p.InFlight == "" && now.After(p.HoldUntil) && p.attemptsOn(today) == 0 {
+		if p.InFlight == "" && now.After(p.HoldUntil.Time()) && p.attemptsOn(today) == 0 {
 			delete(s.phones, ph)
 			s.staged = append(s.staged, deletePhone(ph))
 		}
 	}
 	for lead, at := range s.leadDialled {
-		if now.Sub(at) > s.d.Cfg.DuplicateWindow {
+		if now.Sub(at.Time()) > s.d.Cfg.DuplicateWindow {
 			delete(s.leadDialled, lead)
 		}
 	}

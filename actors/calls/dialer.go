@@ -13,37 +13,78 @@ import (
 )
 
 // reserve passes the gate: the phone is taken and the attempt counted, and
-// the intent is committed before the provider is asked, so a crash can never
-// lead to a second dial of a call that may have been placed.
+// the intent is staged; the provider is asked only once a commit has made
+// it durable (dialStaged), so a crash can never lead to a second dial of a
+// call that may have been placed. Intents reserved while the mailbox is
+// worked through share that commit (flushSoon): one fsync for a burst of
+// leads, not one per lead.
 func (s *Calls) reserve(c actor.Context, g *gateReq) {
 	now := s.now()
 	s.nextIntent++
 	cl := &call{
-		Intent: "i" + strconv.FormatUint(s.nextIntent, 10), Kind: g.req.Kind, Lead: g.req.Lead,
-		Phone: g.req.Lead.Phone, From: s.callerID(), State: stateIntent, RequestedAt: now.UTC(),
+		Intent: "i" + strconv.FormatUint(s.nextIntent, 10), Kind: g.req.Kind,
+		Lead:  leadRef{LeadID: g.req.Lead.LeadID, ListID: s.strs.get(g.req.Lead.ListID)},
+		Phone: g.req.Lead.Phone, From: s.callerID(), State: stateIntent, RequestedAt: stampOf(now),
 	}
+	if g.intake {
+		cl.LeadSeq = g.req.Seq
+	}
+	day := s.d.Schedule.Hours().Day(now)
 	p := s.phoneOf(cl.Phone)
 	s.holdPhone(p, cl.Intent)
-	p.count(s.d.Schedule.Hours().Day(now))
+	p.count(day)
 	s.calls[cl.Intent] = cl
 	if cl.Lead.LeadID != "" {
-		s.leadDialled[cl.Lead.LeadID] = now
+		s.noteLeadDialled(cl.Lead.LeadID, now)
 	}
 	s.stageCall(cl)
 	s.stagePhone(cl.Phone)
-	if g.intake {
-		s.applied = g.req.Seq // the lead record is decided in the same transaction
+	s.toDial = append(s.toDial, staged{cl: cl, g: g, day: day})
+	s.flushSoon()
+	s.release(c, g) // later requests for this phone now see it busy; the intake decided this lead
+}
+
+// staged is a reserved dial whose intent awaits its commit.
+type staged struct {
+	cl  *call
+	g   *gateReq
+	day string
+}
+
+// dialStaged asks the provider for every intent a commit just made durable.
+func (s *Calls) dialStaged() {
+	for _, d := range s.toDial {
+		s.startDial(d.cl, d.g)
 	}
-	if err := s.commit(); err != nil {
-		// Nothing durable says we dialled: undo and refuse rather than risk it.
-		s.freePhone(p)
-		p.Attempts[s.d.Schedule.Hours().Day(now)]--
-		delete(s.calls, cl.Intent)
-		s.finish(c, g, messages.DialFailed, "state not stored: "+err.Error(), now.Add(s.d.Cfg.BusyRetry))
-		return
+	clear(s.toDial)
+	s.toDial = s.toDial[:0]
+}
+
+// abandonStaged undoes the reserved dials whose intents were not stored:
+// nothing durable says we dialled, so the phone is let go and the attempt
+// taken back, and the removal is staged so a later commit cannot store the
+// intent. answer tells each asker why (empty: nobody is told, we stop). An
+// abandoned lead from the journal is taken again after a restart.
+func (s *Calls) abandonStaged(answer string) {
+	now := s.now()
+	for _, d := range s.toDial {
+		p := s.phoneOf(d.cl.Phone)
+		if p.InFlight == d.cl.Intent {
+			s.freePhone(p)
+		}
+		p.uncount(d.day)
+		delete(s.calls, d.cl.Intent)
+		s.staged = append(s.staged, deleteCall(d.cl.Intent))
+		s.stagePhone(d.cl.Phone)
+		if d.g.intake {
+			s.applied = min(s.applied, d.g.req.Seq-1)
+		}
+		if answer != "" {
+			s.answer(d.g, messages.DialFailed, answer, now.Add(s.d.Cfg.BusyRetry), "")
+		}
 	}
-	s.startDial(cl, g)
-	s.release(c, g) // later requests for this phone now see it busy
+	clear(s.toDial)
+	s.toDial = s.toDial[:0]
 }
 
 // waiting holds the askers of dials whose provider answer is due.
@@ -57,7 +98,7 @@ func (s *Calls) startDial(cl *call, g *gateReq) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.dialing[cl.Intent] = cancel
 	s.pendingAnswers[cl.Intent] = waiting{asker: g.asker, req: g.req}
-	req := bland.CallRequest{Phone: cl.Phone, Lead: cl.Lead, From: cl.From, Kind: string(cl.Kind)}
+	req := bland.CallRequest{Phone: cl.Phone, Lead: g.req.Lead, From: cl.From, Kind: string(cl.Kind)}
 	self, send, dialer := s.self, s.send, s.d.Dialer
 	s.wg.Add(1)
 	go func() {
@@ -82,20 +123,22 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 	}
 	now := s.now().UTC()
 	if m.err != nil {
-		cl.State, cl.Error, cl.EndedAt = stateFailed, m.err.Error(), now
+		cl.State, cl.Error, cl.EndedAt = stateFailed, m.err.Error(), stampOf(now)
 		s.freePhone(s.phoneOf(cl.Phone))
 		s.stageCall(cl)
 		s.stagePhone(cl.Phone)
-		_ = s.commitLogged()
+		s.flushSoon()
 		s.d.Log.Warn("provider refused the call", zap.String("intent", cl.Intent), zap.String("lead_id", cl.Lead.LeadID),
 			zap.String("phone", cl.Phone.Masked()), zap.Error(m.err))
 		s.answer(g, messages.DialFailed, m.err.Error(), now.Add(s.d.Cfg.BusyRetry), "")
 		return
 	}
-	cl.State, cl.CallID, cl.DialledAt = stateInFlight, m.res.CallID, now
+	cl.State, cl.CallID, cl.DialledAt = stateInFlight, m.res.CallID, stampOf(now)
 	s.byCallID[cl.CallID] = cl.Intent
+	// Stored with the next commit: nothing waits on it, and after a crash
+	// before it the intent (held as unknown) adopts the call's completion.
 	s.stageCall(cl)
-	_ = s.commitLogged()
+	s.flushSoon()
 	s.expectBy(cl.Intent, s.now().Add(s.d.Cfg.PendingTimeout))
 	s.d.Log.Info("dialled", zap.String("call_id", cl.CallID), zap.String("kind", string(cl.Kind)),
 		zap.String("lead_id", cl.Lead.LeadID), zap.String("phone", cl.Phone.Masked()), zap.Bool("dry_run", m.res.DryRun))
@@ -117,10 +160,10 @@ func (s *Calls) pendingExpired(intent string) {
 	s.freePhone(p)
 	s.stagePhone(cl.Phone)
 	if cl.active() {
-		cl.State, cl.EndedAt = stateUnknown, s.now().UTC()
+		cl.State, cl.EndedAt = stateUnknown, stampOf(s.now())
 	}
 	s.stageCall(cl)
-	_ = s.commitLogged()
+	s.flushSoon()
 	s.d.Metrics.unknown.Inc()
 	s.d.Log.Warn("no completion in time; call outcome unknown, phone released", zap.String("call_id", cl.CallID),
 		zap.String("intent", intent), zap.String("phone", cl.Phone.Masked()), zap.Duration("pending_timeout", s.d.Cfg.PendingTimeout))

@@ -3,12 +3,31 @@
 // messages.DialRequest to this actor, so check-and-reserve is atomic by
 // construction: requests for one phone go through the gate one at a time.
 //
-// Owns: the registry (call id → lead, phone, caller id, times, state), each
-// phone's call in flight, post-transfer hold and attempts per day, each
-// lead's last dial; all persisted in the state file's "calls" bucket with
-// the journal sequence applied, and the goroutines asking the provider.
-// An inbound call gets a registry entry too (kind "inbound") when its
-// completion is published, so it is published once and can be resent.
+// Owns: the registry (call id → lead ids, phone, caller id, times, state),
+// each phone's call in flight, post-transfer hold and attempts on its two
+// latest days; persisted in the state file's "calls" bucket ("call/<intent>",
+// "phone/<phone>", a compact binary encoding, codec.go; JSON written by
+// earlier versions is read) with the journal sequence applied; each lead's
+// last dial, rebuilt from the registry at start; and the goroutines asking
+// the provider. A call keeps the lead's ids only: the provider is given the
+// whole lead with the dial. An inbound call gets a registry entry too
+// (kind "inbound") when its completion is published, so it is published
+// once and can be resent.
+//
+// Commits: changes are staged and committed once the messages already in
+// the mailbox are handled (flushSoon), so a burst of dials shares one
+// transaction. A dial intent is still durable before the provider is
+// asked: reserved dials wait for the commit that stores them (dialStaged);
+// one that cannot be stored is refused (failed), and on a stop those not
+// yet stored are dropped, never stored as dials cut short.
+//
+// Intake (intake.go): journal records are taken in order; up to
+// intakeWindow leads are in the gate at once (their intents share
+// commits), and any other record waits until the leads before it are
+// decided. The applied sequence is the last record before the first lead
+// still undecided; a lead dialled ahead of it is stored with its journal
+// sequence (LeadSeq), so a restart that reads it again does not dial it
+// twice.
 // Accepts: messages.DialRequest (answered with DialResult to the sender),
 // JournalAdvanced and JournalBatch (lead and call-back webhooks become
 // DialRequests; completions are matched by call id and published once as
@@ -53,4 +72,7 @@
 // answering-machine tracker's cap → am_cap; otherwise the dial intent is
 // committed before the provider is asked → dialled, or failed (an attempt,
 // retried only by the cadence, never by a loop that could double-dial).
+// A busy answer's RetryAt is calls.busy_retry, or sooner when the call
+// holding the phone gives it up sooner (a dial cut by a crash, released at
+// its calls.pending_timeout), so the cadence redials it then.
 package calls

@@ -48,6 +48,9 @@ func (s *Calls) dial(c actor.Context, req messages.DialRequest, asker *actor.PID
 	if q.active != nil {
 		if len(q.waiting) >= maxWaiting {
 			s.answer(g, messages.DialBusy, "too many requests waiting for this phone", s.now().Add(s.d.Cfg.BusyRetry), "")
+			if intake {
+				s.intakeDecided(c, req.Seq)
+			}
 			return
 		}
 		q.waiting = append(q.waiting, g)
@@ -134,23 +137,42 @@ func (s *Calls) checkLocal(c actor.Context, g *gateReq) {
 // refusedLocally answers busy, daily_cap or duplicate when one applies.
 func (s *Calls) refusedLocally(c actor.Context, g *gateReq) bool {
 	now := s.now()
+	if len(s.deadlines) > 0 && !s.deadlines[0].at.Time().After(now) {
+		s.pendingDue() // a call past calls.pending_timeout no longer holds its phone
+	}
 	p := s.phones[g.req.Lead.Phone]
 	switch {
 	case p != nil && p.InFlight != "":
-		s.finish(c, g, messages.DialBusy, "a call to this phone is in flight", now.Add(s.d.Cfg.BusyRetry))
-	case p != nil && now.Before(p.HoldUntil):
-		s.finish(c, g, messages.DialBusy, "post-transfer hold", p.HoldUntil)
+		s.finish(c, g, messages.DialBusy, "a call to this phone is in flight", s.retryHeld(p.InFlight, now))
+	case p != nil && now.Before(p.HoldUntil.Time()):
+		s.finish(c, g, messages.DialBusy, "post-transfer hold", p.HoldUntil.Time())
 	case p != nil && p.attemptsOn(s.d.Schedule.Hours().Day(now)) >= s.d.Cfg.MaxDailyPerPhone:
 		s.finish(c, g, messages.DialDailyCap, fmt.Sprintf("%d dials today", p.attemptsOn(s.d.Schedule.Hours().Day(now))),
 			s.d.Schedule.Hours().NextDayOpening(now))
 	case s.duplicate(g, now):
-		last := s.leadDialled[g.req.Lead.LeadID]
+		last := s.leadDialled[g.req.Lead.LeadID].Time()
 		s.finish(c, g, messages.DialDuplicate, "lead dialled "+now.Sub(last).Round(time.Second).String()+" ago",
 			last.Add(s.d.Cfg.DuplicateWindow))
 	default:
 		return false
 	}
 	return true
+}
+
+// retryHeld is when to ask again for a phone held by the call intent:
+// calls.busy_retry, or sooner when the call gives the phone up sooner (a
+// dial cut by a crash is released at its calls.pending_timeout), so the
+// cadence redials it then instead of waiting a whole retry.
+func (s *Calls) retryHeld(intent string, now time.Time) time.Time {
+	retry := now.Add(s.d.Cfg.BusyRetry)
+	cl, ok := s.calls[intent]
+	if !ok {
+		return retry
+	}
+	if release := cl.since().Add(s.d.Cfg.PendingTimeout); release.After(now) && release.Before(retry) {
+		return release
+	}
+	return retry
 }
 
 // duplicate is rule 5: the CRM re-pushing a lead; redials are exempt (their
@@ -161,7 +183,7 @@ func (s *Calls) duplicate(g *gateReq, now time.Time) bool {
 		return false
 	}
 	last, ok := s.leadDialled[g.req.Lead.LeadID]
-	return ok && now.Sub(last) < s.d.Cfg.DuplicateWindow
+	return ok && now.Sub(last.Time()) < s.d.Cfg.DuplicateWindow
 }
 
 func (s *Calls) amCapAnswer(c actor.Context, m messages.AMCapStatus) {
@@ -224,7 +246,6 @@ func (s *Calls) release(c actor.Context, g *gateReq) {
 		}
 	}
 	if g.intake {
-		s.applied = max(s.applied, g.req.Seq)
-		s.intakeDecided(c)
+		s.intakeDecided(c, g.req.Seq)
 	}
 }

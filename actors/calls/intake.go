@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -10,19 +11,31 @@ import (
 )
 
 // intake is how journal records reach the gate: pulled in order from what
-// was applied, one lead at a time (the next record waits for the gate's
-// decision on this one), so a restart resumes exactly where it was.
+// was applied, so a restart resumes exactly where it was. Up to
+// intakeWindow leads (and call-backs) are in the gate at once, so their
+// intents share commits; a completion waits until every lead before it is
+// decided, so completions still apply in journal order after them.
 type intake struct {
 	durable uint64                   // the journal's durable sequence, as last told
 	pos     uint64                   // last record taken from a batch
 	batch   []messages.WebhookRecord // records not yet taken
 	more    bool
 	pulling bool
-	waiting bool // a lead from the journal is in the gate
+	gate    []uint64 // sequences of the leads in the gate, ascending
+	running bool     // intakeNext is taking records
+	// dialled holds the leads after the applied sequence that were dialled
+	// before the last stop (found by the calls' LeadSeq at load): a lead
+	// decided ahead of an earlier one still in the gate is stored with its
+	// dial but not as applied, and is passed over when read again.
+	dialled map[uint64]bool
 }
 
-// intakeBatch is how many records one pull asks for.
-const intakeBatch = 256
+// intakeBatch is how many records one pull asks for, and intakeWindow how
+// many leads may wait for the gate's decision at once.
+const (
+	intakeBatch  = 256
+	intakeWindow = 64
+)
 
 // maxBacklog is how many messages a consumer may have waiting before the
 // intake stops pulling, and backlogWait how long it then waits to look again.
@@ -42,7 +55,7 @@ func (s *Calls) advanced(c actor.Context, durable uint64) {
 // already being handled.
 func (s *Calls) pull(c actor.Context) {
 	in := &s.intake
-	if in.pulling || in.waiting || len(in.batch) > 0 || in.pos >= in.durable && !in.more {
+	if in.pulling || len(in.batch) > 0 || in.pos >= in.durable && !in.more {
 		return
 	}
 	if s.d.Backlog != nil && s.d.Backlog() > maxBacklog {
@@ -71,26 +84,34 @@ func (s *Calls) batchArrived(c actor.Context, b messages.JournalBatch) {
 	s.intakeNext(c)
 }
 
-// intakeNext takes records until one has to wait for the gate.
+// intakeNext takes records while the window has room: leads enter the
+// gate, other records apply when no lead before them is undecided. The
+// applied sequence is the last record before the first undecided lead.
 func (s *Calls) intakeNext(c actor.Context) {
 	in := &s.intake
-	for len(in.batch) > 0 && !in.waiting {
+	in.running = true
+	for len(in.batch) > 0 {
 		r := in.batch[0]
+		lead := r.Result == messages.ResultProcessed && (r.Source == messages.SourceLead || r.Source == messages.SourceCallBack)
+		if len(in.gate) > 0 && (!lead || len(in.gate) >= intakeWindow) {
+			break
+		}
 		in.batch = in.batch[1:]
 		in.pos = r.Seq
 		if r.Result == messages.ResultProcessed {
 			s.take(c, r)
 		}
-		if !in.waiting {
-			// Its effects are staged (a lead in the gate moves applied when
-			// decided), so a commit may now say it was applied.
-			s.applied = r.Seq
+		if len(in.gate) == 0 {
+			// Its effects are staged (a lead's with its decision), so a
+			// commit may now say it was applied.
+			s.applied = max(s.applied, r.Seq)
 		}
 	}
-	if in.waiting {
-		return
+	in.running = false
+	if len(in.gate) > 0 && len(in.batch) > 0 {
+		return // the window is full, or a completion waits for the leads before it
 	}
-	_ = s.commitLogged()
+	s.flushSoon()
 	s.pull(c)
 }
 
@@ -99,6 +120,11 @@ func (s *Calls) take(c actor.Context, r messages.WebhookRecord) {
 	body := []byte(r.Body)
 	switch r.Source {
 	case messages.SourceLead, messages.SourceCallBack:
+		if s.intake.dialled[r.Seq] {
+			delete(s.intake.dialled, r.Seq)
+			s.d.Log.Info("lead already dialled before the last stop; not dialled again", zap.Uint64("seq", r.Seq))
+			return
+		}
 		parse, kind := messages.ParseLead, messages.DialNewLead
 		if r.Source == messages.SourceCallBack {
 			parse, kind = messages.ParseCallBack, messages.DialCallBack
@@ -113,7 +139,7 @@ func (s *Calls) take(c actor.Context, r messages.WebhookRecord) {
 				s.send(pid, messages.LeadReceived{Lead: lead, RequestID: r.RequestID, Seq: r.Seq, ReceivedAt: r.ReceivedAt})
 			}
 		}
-		s.intake.waiting = true
+		s.intake.gate = append(s.intake.gate, r.Seq) // before dial: it may decide at once
 		s.dial(c, messages.DialRequest{Kind: kind, Lead: lead, RequestID: r.RequestID, Seq: r.Seq}, nil, true)
 	case messages.SourceCompletion:
 		cc, err := completionOf(r)
@@ -139,8 +165,20 @@ func completionOf(r messages.WebhookRecord) (messages.CallCompleted, error) {
 	return cc, nil
 }
 
-// intakeDecided lets the intake go on after the gate decided on its lead.
-func (s *Calls) intakeDecided(c actor.Context) {
-	s.intake.waiting = false
-	s.intakeNext(c)
+// intakeDecided notes the gate's decision on the intake's lead seq: the
+// applied sequence moves up to the first lead still undecided, and the
+// intake goes on.
+func (s *Calls) intakeDecided(c actor.Context, seq uint64) {
+	in := &s.intake
+	if i := slices.Index(in.gate, seq); i >= 0 {
+		in.gate = slices.Delete(in.gate, i, i+1)
+	}
+	if len(in.gate) == 0 {
+		s.applied = max(s.applied, in.pos)
+	} else {
+		s.applied = max(s.applied, in.gate[0]-1)
+	}
+	if !in.running {
+		s.intakeNext(c)
+	}
 }

@@ -7,7 +7,7 @@ import (
 
 // deadline is when a call held by a phone becomes unknown.
 type deadline struct {
-	at     time.Time
+	at     stamp
 	intent string
 }
 
@@ -17,7 +17,7 @@ type deadline struct {
 type deadlines []deadline
 
 func (d deadlines) Len() int           { return len(d) }
-func (d deadlines) Less(i, j int) bool { return d[i].at.Before(d[j].at) }
+func (d deadlines) Less(i, j int) bool { return d[i].at < d[j].at }
 func (d deadlines) Swap(i, j int)      { d[i], d[j] = d[j], d[i] }
 func (d *deadlines) Push(x any)        { *d = append(*d, x.(deadline)) }
 func (d *deadlines) Pop() any {
@@ -29,7 +29,7 @@ func (d *deadlines) Pop() any {
 
 // expectBy arms calls.pending_timeout for a call: at is when it expires.
 func (s *Calls) expectBy(intent string, at time.Time) {
-	heap.Push(&s.deadlines, deadline{at: at, intent: intent})
+	heap.Push(&s.deadlines, deadline{at: stampOf(at), intent: intent})
 	if s.deadlines[0].intent == intent {
 		s.armPending()
 	}
@@ -41,13 +41,13 @@ func (s *Calls) armPending() {
 		s.timers.Cancel("pending")
 		return
 	}
-	s.timers.After("pending", max(0, s.deadlines[0].at.Sub(s.now())), pendingTick{})
+	s.timers.After("pending", max(0, s.deadlines[0].at.Time().Sub(s.now())), pendingTick{})
 }
 
 // pendingDue expires every call whose deadline has come, then re-arms.
 func (s *Calls) pendingDue() {
 	now := s.now()
-	for len(s.deadlines) > 0 && !s.deadlines[0].at.After(now) {
+	for len(s.deadlines) > 0 && !s.deadlines[0].at.Time().After(now) {
 		d := heap.Pop(&s.deadlines).(deadline)
 		s.pendingExpired(d.intent)
 	}

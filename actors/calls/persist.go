@@ -1,7 +1,7 @@
 package calls
 
 import (
-	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +12,8 @@ import (
 	"orchestrator/messages"
 )
 
-// Keys in the "calls" bucket.
+// Keys in the "calls" bucket. leadPrefix keys (each lead's last dial) are
+// no longer written: the registry's calls say it; a start deletes them.
 const (
 	callPrefix  = "call/"
 	phonePrefix = "phone/"
@@ -24,19 +25,19 @@ const (
 // its phone until calls.pending_timeout, and is never redialled.
 func (s *Calls) load() error {
 	s.calls, s.byCallID = map[string]*call{}, map[string]string{}
-	s.phones, s.leadDialled = map[messages.Phone]*phone{}, map[string]time.Time{}
+	s.phones, s.leadDialled = map[messages.Phone]*phone{}, map[string]stamp{}
 	applied, err := s.d.Bucket.Applied()
 	if err != nil {
 		return err
 	}
-	s.applied, s.intake.pos = applied, applied
+	s.applied, s.intake.pos, s.intake.dialled = applied, applied, map[uint64]bool{}
 	err = s.d.Bucket.Load(func(k, v []byte) error {
 		key := string(k)
 		switch {
 		case strings.HasPrefix(key, callPrefix):
-			cl := &call{}
-			if err := json.Unmarshal(v, cl); err != nil {
-				return err
+			cl, err := decodeCall(v, s.strs)
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
 			}
 			s.calls[cl.Intent] = cl
 			if cl.CallID != "" {
@@ -46,17 +47,13 @@ func (s *Calls) load() error {
 				s.nextIntent = n
 			}
 		case strings.HasPrefix(key, phonePrefix):
-			p := &phone{}
-			if err := json.Unmarshal(v, p); err != nil {
-				return err
+			p, err := decodePhone(v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
 			}
 			s.phones[messages.Phone(strings.TrimPrefix(key, phonePrefix))] = p
 		case strings.HasPrefix(key, leadPrefix):
-			var at time.Time
-			if err := json.Unmarshal(v, &at); err != nil {
-				return err
-			}
-			s.leadDialled[strings.TrimPrefix(key, leadPrefix)] = at
+			s.staged = append(s.staged, store.Change{Key: key})
 		}
 		return nil
 	})
@@ -68,6 +65,7 @@ func (s *Calls) load() error {
 			s.held++
 		}
 	}
+	now := s.now()
 	for _, cl := range s.calls {
 		if cl.State == stateIntent {
 			cl.State = stateUnknown
@@ -75,26 +73,38 @@ func (s *Calls) load() error {
 			s.d.Log.Warn("a dial was cut short by the last stop; its phone stays held as unknown until calls.pending_timeout",
 				zap.String("intent", cl.Intent), zap.String("phone", cl.Phone.Masked()))
 		}
+		if cl.LeadSeq > applied {
+			s.intake.dialled[cl.LeadSeq] = true
+		}
 		if p := s.phones[cl.Phone]; p != nil && p.InFlight == cl.Intent {
-			since := cl.DialledAt
-			if since.IsZero() {
-				since = cl.RequestedAt
-			}
-			s.expectBy(cl.Intent, since.Add(s.d.Cfg.PendingTimeout))
+			s.expectBy(cl.Intent, cl.since().Add(s.d.Cfg.PendingTimeout))
+		}
+		if cl.Kind != kindInbound && cl.Lead.LeadID != "" && now.Sub(cl.RequestedAt.Time()) < s.d.Cfg.DuplicateWindow &&
+			cl.RequestedAt > s.leadDialled[cl.Lead.LeadID] {
+			s.leadDialled[cl.Lead.LeadID] = cl.RequestedAt
 		}
 	}
 	return s.commit()
 }
 
-func (s *Calls) stageCall(cl *call) {
-	raw, _ := json.Marshal(cl)
-	s.staged = append(s.staged, store.Change{Key: callPrefix + cl.Intent, Value: raw})
-	if cl.Lead.LeadID != "" {
-		if at, ok := s.leadDialled[cl.Lead.LeadID]; ok {
-			rawAt, _ := json.Marshal(at)
-			s.staged = append(s.staged, store.Change{Key: leadPrefix + cl.Lead.LeadID, Value: rawAt})
+// noteLeadDialled records a lead's dial for the duplicate rule, and every
+// so many dials forgets those past calls.duplicate_window, so the map holds
+// the window's leads rather than a day's.
+func (s *Calls) noteLeadDialled(lead string, now time.Time) {
+	s.leadDialled[lead] = stampOf(now)
+	if s.leadSweep++; s.leadSweep < 4096 {
+		return
+	}
+	s.leadSweep = 0
+	for id, at := range s.leadDialled {
+		if now.Sub(at.Time()) >= s.d.Cfg.DuplicateWindow {
+			delete(s.leadDialled, id)
 		}
 	}
+}
+
+func (s *Calls) stageCall(cl *call) {
+	s.staged = append(s.staged, store.Change{Key: callPrefix + cl.Intent, Value: cl.encode()})
 }
 
 func (s *Calls) stagePhone(ph messages.Phone) {
@@ -103,21 +113,23 @@ func (s *Calls) stagePhone(ph messages.Phone) {
 		s.staged = append(s.staged, deletePhone(ph))
 		return
 	}
-	raw, _ := json.Marshal(p)
-	s.staged = append(s.staged, store.Change{Key: phonePrefix + string(ph), Value: raw})
+	s.staged = append(s.staged, store.Change{Key: phonePrefix + string(ph), Value: p.encode()})
 }
 
 func deleteCall(intent string) store.Change      { return store.Change{Key: callPrefix + intent} }
 func deletePhone(ph messages.Phone) store.Change { return store.Change{Key: phonePrefix + string(ph)} }
 
 // commit writes the staged changes with the applied journal sequence in one
-// transaction, then publishes the completions it made durable.
+// transaction, then publishes the completions and dials the intents it
+// made durable.
 func (s *Calls) commit() error {
 	if err := s.d.Bucket.Commit(s.applied, s.staged...); err != nil {
 		return err
 	}
+	clear(s.staged)
 	s.staged = s.staged[:0]
 	s.publish()
+	s.dialStaged()
 	return nil
 }
 
@@ -129,4 +141,27 @@ func (s *Calls) commitLogged() error {
 		s.d.Log.Error("calls state not stored; retrying with the next change", zap.Error(err))
 	}
 	return err
+}
+
+// flushSoon commits once the messages already in the mailbox are handled:
+// the changes they stage (dial intents, call ids, completions) share one
+// transaction. Intents wait for it before the provider is asked.
+func (s *Calls) flushSoon() {
+	if s.flushQueued || s.send == nil {
+		return
+	}
+	s.flushQueued = true
+	s.send(s.self, flushTick{})
+}
+
+// flush is flushSoon's commit. Intents it could not store are refused
+// (failed): nothing durable says they were dialled.
+func (s *Calls) flush() {
+	s.flushQueued = false
+	if len(s.staged) == 0 && len(s.toDial) == 0 && len(s.outbox) == 0 {
+		return
+	}
+	if err := s.commitLogged(); err != nil {
+		s.abandonStaged("state not stored: " + err.Error())
+	}
 }

@@ -109,6 +109,36 @@ func TestADialCutShortByAStopHoldsItsPhoneAfterARestart(t *testing.T) {
 	})
 }
 
+// A dial cut by a crash holds its phone until calls.pending_timeout; the
+// gate tells the cadence to ask again then, not a whole busy_retry later,
+// and dials it at that instant.
+func TestACutDialsPhoneIsRetriedWhenReleased(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, dir, hoursOf(t, everyDay, false))
+		r.stopCalls()
+		r.deps.Cfg.PendingTimeout = 2 * time.Minute // shorter than busy_retry (5m)
+		r.start()
+		r.dialer.hold = make(chan struct{})
+		requested := time.Now()
+		r.system.Root.Send(r.pid, messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")})
+		synctest.Wait()
+		r.stopCalls()
+		r.dialer.hold = nil
+		r.start()
+		time.Sleep(30 * time.Second)
+		res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")})
+		if release := requested.Add(2 * time.Minute); res.Code != messages.DialBusy || !res.RetryAt.Equal(release) {
+			t.Fatalf("cut dial's phone: %s retry at %v, want busy until its release at %v", res.Code, res.RetryAt, release)
+		}
+		time.Sleep(time.Until(res.RetryAt))
+		if res := r.dial(messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", "+15555550123")}); res.Code != messages.DialDialled {
+			t.Fatalf("at its release: %s (%s)", res.Code, res.Reason)
+		}
+		r.close()
+	})
+}
+
 func TestACompletionForADialCutShortIsThatDialNotAnInboundCall(t *testing.T) {
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {

@@ -72,12 +72,31 @@ func (f *fakeBlocklist) Receive(c actor.Context) {
 	}
 }
 
-// fakeAM says the cap is reached for the leads in its set.
-type fakeAM struct{ capped map[string]bool }
+// fakeAM says the cap is reached for the leads in its set, and never
+// answers for the leads silenced.
+type fakeAM struct {
+	capped map[string]bool
+	mu     sync.Mutex
+	silent map[string]bool
+}
 
 func (f *fakeAM) Receive(c actor.Context) {
 	if m, ok := c.Message().(messages.CheckAMCap); ok {
-		c.Respond(messages.AMCapStatus{Ref: m.Ref, Reached: f.capped[m.LeadID], Count: 4})
+		f.mu.Lock()
+		silent := f.silent[m.LeadID]
+		f.mu.Unlock()
+		if !silent {
+			c.Respond(messages.AMCapStatus{Ref: m.Ref, Reached: f.capped[m.LeadID], Count: 4})
+		}
+	}
+}
+
+func (f *fakeAM) silence(leads ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.silent = map[string]bool{}
+	for _, l := range leads {
+		f.silent[l] = true
 	}
 }
 

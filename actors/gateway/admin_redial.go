@@ -52,9 +52,10 @@ func (g *Gateway) redialRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	status := strings.TrimSpace(r.URL.Query().Get("status"))
 	switch status {
-	case "", messages.RedialPending, messages.RedialDailyCap, messages.RedialPaused, messages.RedialDone:
+	case "", messages.RedialPending, messages.RedialDailyCap, messages.RedialPaused, messages.RedialDone,
+		messages.RedialScheduledCallback:
 	default:
-		writeError(w, r, http.StatusBadRequest, "bad_status", "status must be pending, daily_cap, paused or completed")
+		writeError(w, r, http.StatusBadRequest, "bad_status", "status must be pending, scheduled_callback, daily_cap, paused or completed")
 		return
 	}
 	g.redialReply(w, r, messages.GetRedialRecords{Status: status, Ready: r.URL.Query().Get("ready") == "true", Limit: limit, Offset: offset})

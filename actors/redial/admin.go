@@ -1,6 +1,7 @@
 package redial
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -8,50 +9,44 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
-	"orchestrator/actors/store"
 	"orchestrator/messages"
 )
 
 // status counts the records; DueNow walks them (an admin request, not a tick).
 func (r *Redial) status(now time.Time) messages.RedialStatus {
-	s := messages.RedialStatus{Enabled: r.enabled, Counts: map[string]int{}, InFlight: len(r.inflight)}
-	for st, n := range r.counts {
+	st := messages.RedialStatus{Enabled: r.enabled, Counts: map[string]int{}, InFlight: len(r.inflight)}
+	for name, n := range r.counts {
 		if n > 0 {
-			s.Counts[st] = n
+			st.Counts[name] = n
 		}
 	}
-	for _, rec := range r.records {
-		if ready(rec, now) {
-			s.DueNow++
+	at := now.UnixNano()
+	for _, s := range r.index {
+		if ready(s, at) {
+			st.DueNow++
 		}
 	}
 	if e, ok := r.earliest(); ok {
-		s.NextDue = e.due
+		st.NextDue = unixTime(e.due)
 	}
-	return s
+	return st
 }
 
-func ready(rec *messages.RedialRecord, now time.Time) bool {
-	return schedulable(rec.Status) && !rec.NextDue.After(now)
-}
+func ready(s *slim, at int64) bool { return schedulable(s.status) && s.nextDue <= at }
 
 // list returns a page of records sorted by next due (then phone), filtered
-// by status and readiness; copies, so the caller never shares our maps.
+// by status and readiness. Only the page's full records are read; each is
+// the caller's own copy.
 func (r *Redial) list(m messages.GetRedialRecords, now time.Time) messages.RedialRecords {
-	var sel []*messages.RedialRecord
-	for _, rec := range r.records {
-		if (m.Status == "" || rec.Status == m.Status) && (!m.Ready || ready(rec, now)) {
-			sel = append(sel, rec)
+	var sel []*slim
+	at := now.UnixNano()
+	for _, s := range r.index {
+		if (m.Status == "" || s.statusName() == m.Status) && (!m.Ready || ready(s, at)) {
+			sel = append(sel, s)
 		}
 	}
-	slices.SortFunc(sel, func(a, b *messages.RedialRecord) int {
-		if c := a.NextDue.Compare(b.NextDue); c != 0 {
-			return c
-		}
-		if a.Phone < b.Phone {
-			return -1
-		}
-		return 1
+	slices.SortFunc(sel, func(a, b *slim) int {
+		return cmp.Or(cmp.Compare(a.nextDue, b.nextDue), cmp.Compare(a.phone, b.phone))
 	})
 	limit := m.Limit
 	if limit <= 0 {
@@ -61,8 +56,8 @@ func (r *Redial) list(m messages.GetRedialRecords, now time.Time) messages.Redia
 	from := min(max(m.Offset, 0), len(sel))
 	to := min(from+limit, len(sel))
 	out := messages.RedialRecords{Total: len(sel), Records: make([]messages.RedialRecord, 0, to-from)}
-	for _, rec := range sel[from:to] {
-		out.Records = append(out.Records, clone(rec))
+	for _, s := range sel[from:to] {
+		out.Records = append(out.Records, clone(r.full(s)))
 	}
 	return out
 }
@@ -83,13 +78,13 @@ func changedReply(rec *messages.RedialRecord) messages.RedialChanged {
 
 // pause stops dialling a phone until an operator resumes it.
 func (r *Redial) pause(c actor.Context, phone messages.Phone, now time.Time) messages.RedialChanged {
-	rec, ok := r.records[phone]
+	s, ok := r.index[phone]
 	if !ok {
 		return messages.RedialChanged{}
 	}
-	old := rec.Status
+	rec := r.full(s)
 	rec.Status, rec.Reason, rec.UpdatedAt = messages.RedialPaused, "operator", now
-	r.changed(rec, old)
+	r.put(rec, 0)
 	r.arm(c, now)
 	r.d.Log.Info("redial paused by an operator", zap.String("phone", phone.Masked()))
 	return changedReply(rec)
@@ -98,19 +93,19 @@ func (r *Redial) pause(c actor.Context, phone messages.Phone, now time.Time) mes
 // resume re-plans a phone from now; a completed record is reopened (fresh
 // age and counters) so the policy does not complete it again at once.
 func (r *Redial) resume(c actor.Context, phone messages.Phone, now time.Time) messages.RedialChanged {
-	rec, ok := r.records[phone]
+	s, ok := r.index[phone]
 	if !ok {
 		return messages.RedialChanged{}
 	}
-	old := rec.Status
-	if old == messages.RedialDone {
+	rec := r.full(s)
+	if rec.Status == messages.RedialDone {
 		r.reopen(rec, now)
 	} else {
 		rec.Status = messages.RedialPending
 		rec.NextDue, rec.Status, rec.Reason = NextDue(now, *rec, r.d.Cfg, r.hours(), r.rand())
 		rec.UpdatedAt = now
 	}
-	r.changed(rec, old)
+	r.put(rec, 0)
 	r.arm(c, now)
 	r.d.Log.Info("redial resumed by an operator", zap.String("phone", phone.Masked()), zap.String("status", rec.Status),
 		zap.Time("next_due", rec.NextDue))
@@ -120,17 +115,13 @@ func (r *Redial) resume(c actor.Context, phone messages.Phone, now time.Time) me
 // remove forgets a phone; its heap entries go stale and an answer in flight
 // is ignored.
 func (r *Redial) remove(c actor.Context, phone messages.Phone, now time.Time) messages.RedialChanged {
-	rec, ok := r.records[phone]
+	s, ok := r.index[phone]
 	if !ok {
 		return messages.RedialChanged{}
 	}
-	reply := changedReply(rec)
-	delete(r.records, phone)
-	r.counts[rec.Status]--
+	reply := changedReply(r.full(s))
+	r.drop(s)
 	r.d.Metrics.setCounts(r.counts)
-	if err := r.d.Bucket.Commit(0, store.Change{Key: recPrefix + string(phone)}); err != nil {
-		r.d.Log.Error("removed redial record not deleted from the store", zap.String("phone", phone.Masked()), zap.Error(err))
-	}
 	r.arm(c, now)
 	r.d.Log.Info("redial removed by an operator", zap.String("phone", phone.Masked()))
 	return reply

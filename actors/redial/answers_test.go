@@ -40,7 +40,7 @@ func TestGateAnswersReschedule(t *testing.T) {
 		g := &gate{script: func(m messages.DialRequest) messages.DialResult { return script[m.Lead.Phone] }}
 		r := start(t, testConfig(), b, g)
 		for i := range answers {
-			r.send(lead(phone(i), fmt.Sprint("L", i)))
+			r.lead(phone(i), fmt.Sprint("L", i))
 		}
 		sleepUntil(due.Add(-time.Nanosecond))
 		if n := len(g.seen()); n != 0 {
@@ -68,8 +68,8 @@ func TestAdmin(t *testing.T) {
 		sleepUntil(monday10)
 		g := &gate{}
 		r := start(t, testConfig(), b, g)
-		r.send(lead(phoneA, "LA"))
-		r.send(lead(phoneB, "LB"))
+		r.lead(phoneA, "LA")
+		r.lead(phoneB, "LB")
 		st := r.ask(t, messages.GetRedialStatus{}).(messages.RedialStatus)
 		if !st.Enabled || st.Counts[messages.RedialPending] != 2 || st.DueNow != 0 || !st.NextDue.Equal(monday10.Add(2*time.Minute)) {
 			t.Fatalf("status %+v", st)
@@ -135,12 +135,12 @@ func TestRepeatedCompletionCountsOnceAndReopenAfter(t *testing.T) {
 			t.Fatalf("after a repeated completion: %+v", rec)
 		}
 		sleepUntil(monday10.Add(cfg.ReopenAfter - time.Hour))
-		r.send(lead(phoneA, "LA2"))
+		r.lead(phoneA, "LA2")
 		if rec := r.record(t, phoneA); rec.Status != messages.RedialDone || rec.Lead.LeadID != "LA2" {
 			t.Fatalf("lead within reopen_after: %+v", rec)
 		}
 		sleepUntil(monday10.Add(cfg.ReopenAfter + time.Hour))
-		r.send(lead(phoneA, "LA3"))
+		r.lead(phoneA, "LA3")
 		rec = r.record(t, phoneA)
 		if rec.Status != messages.RedialPending || rec.Attempts != 0 || rec.LastOutcome != "" || rec.Lead.LeadID != "LA3" {
 			t.Fatalf("lead after reopen_after: %+v", rec)
@@ -165,8 +165,8 @@ func TestEvictsOldestCompletedOverMaxRecords(t *testing.T) {
 			r.send(messages.CallCompleted{CallID: fmt.Sprint("c", i), Phone: p, Outcome: messages.OutcomeSale, CompletedAt: time.Now()})
 			sleepUntil(time.Now().Add(time.Minute))
 		}
-		r.send(lead("+15555559001", "LA"))
-		r.send(lead("+15555559002", "LB"))
+		r.lead("+15555559001", "LA")
+		r.lead("+15555559002", "LB")
 		var got []messages.Phone
 		for _, rec := range r.records(t) {
 			got = append(got, rec.Phone)

@@ -14,14 +14,14 @@ import (
 // a phone without a record answers Found false, which the asker counts as
 // done (nothing will dial it).
 func (r *Redial) complete(c actor.Context, m messages.CompleteRedial, now time.Time) messages.RedialChanged {
-	rec, ok := r.records[m.Phone]
+	s, ok := r.index[m.Phone]
 	if !ok {
 		return messages.RedialChanged{}
 	}
+	rec := r.full(s)
 	if rec.Status != messages.RedialDone {
-		old := rec.Status
 		rec.Status, rec.Reason, rec.NextDue, rec.UpdatedAt = messages.RedialDone, m.Reason, time.Time{}, now
-		r.changed(rec, old)
+		r.put(rec, 0)
 		r.arm(c, now)
 		r.d.Log.Info("redial completed", zap.String("phone", m.Phone.Masked()), zap.String("reason", m.Reason))
 	}

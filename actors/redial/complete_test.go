@@ -17,7 +17,7 @@ func TestCompleteRedialEndsTheCadence(t *testing.T) {
 		sleepUntil(monday10)
 		g := &gate{}
 		r := start(t, testConfig(), b, g)
-		r.send(lead(phoneA, "LA"))
+		r.lead(phoneA, "LA")
 		got := r.ask(t, messages.CompleteRedial{Phone: phoneA, Reason: "sms opt-out"}).(messages.RedialChanged)
 		if !got.Found || got.Record.Status != messages.RedialDone || got.Record.Reason != "sms opt-out" {
 			t.Errorf("CompleteRedial = %+v", got)

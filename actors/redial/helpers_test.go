@@ -117,13 +117,15 @@ func (g *gate) dialsOf(p messages.Phone) []time.Time {
 }
 
 type rig struct {
-	system  *actor.ActorSystem
-	pid     *actor.PID
-	gatePID *actor.PID
-	gate    *gate
-	deps    Deps
-	sm      *supervision.Metrics
-	dead    *atomic.Int64
+	system     *actor.ActorSystem
+	pid        *actor.PID
+	gatePID    *actor.PID
+	gate       *gate
+	journal    *fakeJournal
+	journalPID *actor.PID
+	deps       Deps
+	sm         *supervision.Metrics
+	dead       *atomic.Int64
 }
 
 // start spawns the fake gate and the cadence in a fresh actor system.
@@ -137,15 +139,23 @@ func start(t *testing.T, cfg config.Redial, b *store.Bucket, g *gate) *rig {
 		}
 	})
 	r.gatePID = r.system.Root.Spawn(supervision.Props(func() actor.Actor { return g }, zap.NewNop(), r.sm))
+	r.journal = &fakeJournal{}
+	r.journalPID = r.system.Root.Spawn(supervision.Props(func() actor.Actor { return r.journal }, zap.NewNop(), r.sm))
 	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
-	r.deps = Deps{Log: log, Cfg: cfg, Schedule: testHours(t), Bucket: b, Calls: r.gatePID,
+	r.deps = Deps{Log: log, Cfg: cfg, Schedule: testHours(t), Bucket: b, Calls: r.gatePID, Journal: r.journalPID,
 		Metrics: NewMetrics(prometheus.NewRegistry())}
 	r.spawn()
 	return r
 }
 
+// spawn starts the cadence under a fixed name, as the root does, so the
+// journal's subscription survives a restart.
 func (r *rig) spawn() {
-	r.pid = r.system.Root.Spawn(supervision.Props(Producer(r.deps), r.deps.Log, r.sm))
+	pid, err := r.system.Root.SpawnNamed(supervision.Props(Producer(r.deps), r.deps.Log, r.sm), "redial")
+	if err != nil {
+		panic(err)
+	}
+	r.pid = pid
 }
 
 // restart poisons the cadence and starts a new one on the same store.
@@ -186,7 +196,7 @@ func (r *rig) send(msg interface{}) { r.system.Root.Send(r.pid, msg) }
 
 func (r *rig) stop(t *testing.T) {
 	t.Helper()
-	for _, pid := range []*actor.PID{r.pid, r.gatePID} {
+	for _, pid := range []*actor.PID{r.pid, r.gatePID, r.journalPID} {
 		if err := r.system.Root.PoisonFuture(pid).Wait(); err != nil {
 			t.Fatal(err)
 		}
@@ -209,8 +219,11 @@ func sleepUntil(at time.Time) {
 	synctest.Wait()
 }
 
-func lead(p messages.Phone, id string) messages.LeadReceived {
-	return messages.LeadReceived{Lead: messages.Lead{LeadID: id, ListID: "7", Phone: p}}
+// lead posts a lead webhook to the journal and lets the cadence take it
+// (inside a synctest bubble).
+func (r *rig) lead(p messages.Phone, id string) {
+	r.system.Root.Send(r.journalPID, appendRecord{source: messages.SourceLead, body: leadBody(p, id)})
+	synctest.Wait()
 }
 
 func firstCompletion(p messages.Phone, id string, out messages.Outcome) messages.CallCompleted {

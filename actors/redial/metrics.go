@@ -29,7 +29,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 }
 
-var statuses = []string{messages.RedialPending, messages.RedialDailyCap, messages.RedialPaused, messages.RedialDone}
+var statuses = []string{messages.RedialPending, messages.RedialScheduledCallback, messages.RedialDailyCap, messages.RedialPaused,
+	messages.RedialDone}
 
 func (m *Metrics) setCounts(counts map[string]int) {
 	for _, s := range statuses {

@@ -9,7 +9,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
-	"orchestrator/actors/store"
 	"orchestrator/messages"
 )
 
@@ -24,19 +23,18 @@ func (r *Redial) callCompleted(c actor.Context, m messages.CallCompleted, now ti
 	if at.IsZero() {
 		at = now
 	}
-	rec, isNew := r.records[m.Phone], false
-	if rec == nil {
-		rec, isNew = newRecord(m.Phone, at), true
+	var rec *messages.RedialRecord
+	s := r.index[m.Phone]
+	if s == nil {
+		rec = newRecord(m.Phone, at)
+	} else {
+		rec = r.full(s)
 	}
 	if m.CallID != "" && slices.Contains(rec.Calls, m.CallID) {
 		r.d.Log.Debug("completion already counted", zap.String("call_id", m.CallID))
 		return
 	}
 	old := rec.Status
-	if isNew {
-		old = ""
-		r.records[m.Phone] = rec
-	}
 	if m.LeadID != "" {
 		rec.Lead.LeadID = m.LeadID
 	}
@@ -50,55 +48,74 @@ func (r *Redial) callCompleted(c actor.Context, m messages.CallCompleted, now ti
 	rec.Outcomes = appendCapped(rec.Outcomes, m.Outcome, maxOutcomes)
 	rec.LastOutcome = m.Outcome
 	rec.UpdatedAt = now
-	if schedulable(rec.Status) {
+	if waiting(old) {
 		rec.NextDue, rec.Status, rec.Reason = NextDue(now, *rec, r.d.Cfg, r.hours(), r.rand())
+		if m.Outcome == messages.OutcomeCallback && rec.Status != messages.RedialDone {
+			r.scheduleCallback(rec, m.Variables, now)
+		}
 	}
 	if rec.Status == messages.RedialDone && old != messages.RedialDone {
 		r.d.Log.Info("redial completed", zap.String("phone", rec.Phone.Masked()), zap.String("reason", rec.Reason),
 			zap.Int("attempts", rec.Attempts))
 	}
-	r.changedBy(rec, old, m.Seq)
-	if isNew {
+	r.put(rec, m.Seq)
+	if s == nil {
 		r.evict()
 	}
 	r.arm(c, now)
 }
 
-// leadReceived creates the record of a new lead, due Gap(1) after now: the
-// gate dials a new lead itself and that call's completion re-plans it.
-// Lead facts are the latest; a completed record reopens only when it was
-// completed more than reopen_after ago.
-func (r *Redial) leadReceived(c actor.Context, m messages.LeadReceived, now time.Time) {
-	phone := m.Lead.Phone
+// scheduleCallback makes rec, just re-planned after a CALLBACK outcome, a
+// scheduled call-back: due at the time the lead asked for when the
+// completion's variables carry one ahead of now (moved into business
+// hours), else when the re-plan put it. A call-back asked for on a day
+// whose cap is reached waits for the next day's opening.
+func (r *Redial) scheduleCallback(rec *messages.RedialRecord, vars map[string]string, now time.Time) {
+	due, hours := rec.NextDue, r.hours()
+	if at, ok := CallbackAt(vars, hours.Location()); ok && at.After(now) {
+		if at = hours.NextOpening(at); !at.IsZero() && (rec.Status != messages.RedialDailyCap || at.After(due)) {
+			due = at
+		}
+	}
+	rec.NextDue, rec.Status, rec.Reason = due, messages.RedialScheduledCallback, ReasonCallback
+}
+
+// leadReceived applies one lead webhook received at `at` (intake.go) and
+// says whether it created a record. A new phone gets a pending record due
+// Gap(1) later: the gate dials a new lead itself and that call's completion
+// re-plans it; if that dial never happens (cut by a crash, refused), the
+// cadence dials it then. Lead facts are the latest; a completed record
+// reopens only when it was completed more than reopen_after before the lead
+// arrived, so reading a lead again after a restart changes nothing.
+func (r *Redial) leadReceived(lead messages.Lead, at time.Time) bool {
+	phone := lead.Phone
 	if phone == "" {
-		return
+		return false
 	}
-	lead := m.Lead
 	lead.Extra = maps.Clone(lead.Extra)
-	rec := r.records[phone]
-	if rec == nil {
-		rec = newRecord(phone, now)
+	s := r.index[phone]
+	if s == nil {
+		rec := newRecord(phone, at)
 		rec.Lead = lead
-		rec.NextDue = firstDue(now, 1, r.d.Cfg, r.hours(), r.rand())
-		r.records[phone] = rec
-		r.changed(rec, "")
-		r.evict()
-		r.arm(c, now)
-		return
+		rec.NextDue = firstDue(at, 1, r.d.Cfg, r.hours(), r.rand())
+		r.put(rec, 0)
+		return true
 	}
-	old := rec.Status
+	rec := r.full(s)
 	rec.Lead = lead
 	switch {
-	case old != messages.RedialDone:
-		rec.UpdatedAt = now
-	case now.Sub(rec.UpdatedAt) > r.d.Cfg.ReopenAfter:
-		r.reopen(rec, now)
+	case rec.Status != messages.RedialDone:
+		if at.After(rec.UpdatedAt) {
+			rec.UpdatedAt = at
+		}
+	case at.Sub(rec.UpdatedAt) > r.d.Cfg.ReopenAfter:
+		r.reopen(rec, at)
 		r.d.Log.Info("completed redial reopened by a new lead", zap.String("phone", phone.Masked()))
 	}
 	// A completed record not reopened keeps UpdatedAt, so reopen_after
 	// counts from its completion however often the CRM re-pushes the lead.
-	r.changed(rec, old)
-	r.arm(c, now)
+	r.put(rec, 0)
+	return false
 }
 
 // reopen starts a completed record's cadence afresh: new age, no attempts
@@ -141,34 +158,28 @@ func appendCapped[T any](s []T, v T, n int) []T {
 // on every new record. Records still in the cadence are never evicted.
 func (r *Redial) evict() {
 	limit := r.d.Cfg.MaxRecords
-	if limit <= 0 || len(r.records) <= limit {
+	if limit <= 0 || len(r.index) <= limit {
 		return
 	}
-	var done []*messages.RedialRecord
-	for _, rec := range r.records {
-		if rec.Status == messages.RedialDone {
-			done = append(done, rec)
+	var done []*slim
+	for _, s := range r.index {
+		if s.status == stDone {
+			done = append(done, s)
 		}
 	}
-	slices.SortFunc(done, func(a, b *messages.RedialRecord) int {
-		return cmp.Or(a.UpdatedAt.Compare(b.UpdatedAt), cmp.Compare(a.Phone, b.Phone))
+	slices.SortFunc(done, func(a, b *slim) int {
+		return cmp.Or(cmp.Compare(a.updated, b.updated), cmp.Compare(a.phone, b.phone))
 	})
-	n := min(len(r.records)-limit+limit/100, len(done))
+	n := min(len(r.index)-limit+limit/100, len(done))
 	if n == 0 {
-		r.d.Log.Warn("redial records over max_records and none completed; kept", zap.Int("records", len(r.records)),
+		r.d.Log.Warn("redial records over max_records and none completed; kept", zap.Int("records", len(r.index)),
 			zap.Int("max_records", limit))
 		return
 	}
-	changes := make([]store.Change, 0, n)
-	for _, rec := range done[:n] {
-		delete(r.records, rec.Phone)
-		r.counts[rec.Status]--
-		changes = append(changes, store.Change{Key: recPrefix + string(rec.Phone)})
-	}
-	if err := r.d.Bucket.Commit(0, changes...); err != nil {
-		r.d.Log.Error("evicted redial records not deleted from the store", zap.Error(err))
+	for _, s := range done[:n] {
+		r.drop(s)
 	}
 	r.d.Metrics.setCounts(r.counts)
-	r.d.Log.Info("oldest completed redial records evicted", zap.Int("evicted", n), zap.Int("records", len(r.records)),
+	r.d.Log.Info("oldest completed redial records evicted", zap.Int("evicted", n), zap.Int("records", len(r.index)),
 		zap.Int("max_records", limit))
 }

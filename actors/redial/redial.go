@@ -1,10 +1,8 @@
 package redial
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -25,6 +23,7 @@ type Deps struct {
 	Schedule *businesshours.Schedule // business hours in force, read on every decision
 	Bucket   *store.Bucket
 	Calls    *actor.PID // the dial gate
+	Journal  *actor.PID // lead records are pulled from it; nil: no leads
 	Metrics  *Metrics
 	Now      func() time.Time // nil: time.Now
 	Rand     func() float64   // jitter source in [0,1); nil: math/rand/v2
@@ -34,31 +33,44 @@ type Deps struct {
 type Redial struct {
 	d        Deps
 	enabled  bool
-	records  map[messages.Phone]*messages.RedialRecord
-	due      dueHeap // pending and daily_cap records by due time; stale entries skipped
+	index    map[messages.Phone]*slim // every record's decision state; the full records are in the store
+	due      dueHeap                  // pending and daily_cap records by due time; stale entries skipped
 	inflight map[messages.Phone]flight
 	counts   map[string]int // records by status
 	armedAt  time.Time      // when the "due" timer fires; zero when not armed
 	resend   resend.Asker   // completions published before a crash, asked for again
+	leads    intake         // lead records pulled from the journal
+	strs     interner
+
+	// Write-back: full records changed (or removed) since the last commit,
+	// committed together, with the highest completion sequence among them
+	// and the lead position, once the mailbox has been worked through.
+	dirty        map[messages.Phone]*messages.RedialRecord
+	gone         map[messages.Phone]bool
+	dirtyApplied uint64
+	flushQueued  bool
+	self         *actor.PID
+	send         func(*actor.PID, interface{})
 }
 
 // flight is a DialRequest awaiting the gate's answer.
 type flight struct {
 	sent time.Time
-	due  time.Time // the record's NextDue when it was sent
+	due  int64 // the record's next due when it was sent (unix ns)
 }
 
-// Timer messages: only our own timers send them.
+// Timer and internal messages: only the cadence sends them.
 type (
 	dueTick   struct{}
 	sweepTick struct{}
+	pullTick  struct{}
+	flushTick struct{}
 )
 
 const (
-	recPrefix = "rec/"
 	// dialledGuard is how long a dialled record waits for its completion
 	// before the cadence dials it again; the gate gives up on a call after
-	// calls.pending_timeout (40 min).
+	// calls.pending_timeout (40 min), and answers "busy" until then.
 	dialledGuard = time.Hour
 	// busyRetry is the retry after a "busy" refusal without RetryAt.
 	busyRetry = 5 * time.Minute
@@ -84,6 +96,9 @@ func (r *Redial) Receive(c actor.Context) {
 	case *actor.Stopping:
 		r.stopping()
 	case *actor.Stopped, *actor.Restarting:
+	case flushTick:
+		r.flushQueued = false
+		r.commit()
 	case dueTick:
 		r.process(c, r.now())
 	case sweepTick:
@@ -94,8 +109,12 @@ func (r *Redial) Receive(c actor.Context) {
 		r.resend.Resent(c, m)
 	case resend.Retry:
 		r.resend.Retried(c)
-	case messages.LeadReceived:
-		r.leadReceived(c, m, r.now())
+	case messages.JournalAdvanced:
+		r.advanced(c, m.Durable)
+	case messages.JournalBatch:
+		r.leadsArrived(c, m, r.now())
+	case pullTick:
+		r.pull(c)
 	case messages.DialResult:
 		r.result(c, m, r.now())
 	case messages.GetRedialStatus:
@@ -143,6 +162,7 @@ func (r *Redial) hours() *businesshours.Hours { return r.d.Schedule.Hours() }
 
 // start loads the records, arms the sweep and processes what is due.
 func (r *Redial) start(c actor.Context, now time.Time) {
+	r.self, r.send = c.Self(), c.ActorSystem().Root.Send
 	if err := r.load(); err != nil {
 		// Running on an empty set would re-create records and lose their
 		// counters: let the supervisor restart us instead.
@@ -152,11 +172,17 @@ func (r *Redial) start(c actor.Context, now time.Time) {
 	if err != nil {
 		panic(fmt.Errorf("redial: load applied sequence: %w", err))
 	}
+	if err := r.loadLeadPos(applied); err != nil {
+		panic(fmt.Errorf("redial: load lead position: %w", err))
+	}
 	r.evict()
-	r.d.Log.Info("redial loaded", zap.Int("records", len(r.records)), zap.Int("pending", r.counts[messages.RedialPending]),
-		zap.Bool("enabled", r.enabled), zap.Uint64("applied_seq", applied))
+	r.d.Log.Info("redial loaded", zap.Int("records", len(r.index)), zap.Int("pending", r.counts[messages.RedialPending]),
+		zap.Bool("enabled", r.enabled), zap.Uint64("applied_seq", applied), zap.Uint64("leads_seq", r.leads.pos))
 	r.resend = resend.Asker{Calls: r.d.Calls, Log: r.d.Log}
 	r.resend.Ask(c, applied)
+	if r.d.Journal != nil {
+		c.Send(r.d.Journal, messages.SubscribeJournal{Subscriber: c.Self()})
+	}
 	r.armSweep(c)
 	r.process(c, now)
 }
@@ -172,7 +198,8 @@ func (r *Redial) armSweep(c actor.Context) {
 }
 
 func (r *Redial) stopping() {
-	r.d.Log.Info("redial stopped", zap.Int("records", len(r.records)), zap.Int("pending", r.counts[messages.RedialPending]),
+	r.commit()
+	r.d.Log.Info("redial stopped", zap.Int("records", len(r.index)), zap.Int("pending", r.counts[messages.RedialPending]),
 		zap.Int("in_flight", len(r.inflight)))
 }
 
@@ -194,87 +221,4 @@ func (r *Redial) reconfigure(c actor.Context, cfg config.Redial, now time.Time) 
 		zap.Int("max_attempts", cfg.MaxAttempts), zap.Int("max_in_flight", cfg.MaxInFlight))
 	r.evict()
 	r.process(c, now)
-}
-
-// load reads every record and rebuilds the counts and the due heap. An
-// undecodable record is logged and skipped.
-func (r *Redial) load() error {
-	r.reset()
-	err := r.d.Bucket.Load(func(k, v []byte) error {
-		key := string(k)
-		if !strings.HasPrefix(key, recPrefix) {
-			return nil
-		}
-		rec := &messages.RedialRecord{}
-		if err := json.Unmarshal(v, rec); err != nil {
-			r.d.Log.Error("redial record unreadable; skipped", zap.String("key", key), zap.Error(err))
-			return nil
-		}
-		r.records[rec.Phone] = rec
-		r.counts[rec.Status]++
-		if schedulable(rec.Status) && !rec.NextDue.IsZero() {
-			r.due = append(r.due, entry{due: rec.NextDue, phone: rec.Phone})
-		}
-		return nil
-	})
-	r.due.init()
-	r.d.Metrics.setCounts(r.counts)
-	if err != nil {
-		return fmt.Errorf("redial: load records: %w", err)
-	}
-	return nil
-}
-
-func (r *Redial) reset() {
-	r.enabled = r.d.Cfg.Enabled
-	r.records = map[messages.Phone]*messages.RedialRecord{}
-	r.due = nil
-	r.inflight = map[messages.Phone]flight{}
-	r.counts = map[string]int{}
-	r.armedAt = time.Time{}
-}
-
-// changed accounts for a record whose status was old ("" for a new one):
-// counts, the durable copy, and a heap entry when it waits for a due time.
-func (r *Redial) changed(rec *messages.RedialRecord, old string) { r.changedBy(rec, old, 0) }
-
-// changedBy is changed for a completion: its journal sequence is recorded
-// as applied in the same commit (0: none), which is what a restart asks the
-// calls actor to resend after.
-func (r *Redial) changedBy(rec *messages.RedialRecord, old string, seq uint64) {
-	if old != rec.Status {
-		if old != "" {
-			r.counts[old]--
-		}
-		r.counts[rec.Status]++
-		r.d.Metrics.setCounts(r.counts)
-	}
-	r.persist(rec, seq)
-	r.schedule(rec)
-}
-
-// schedule pushes rec's due time when it waits for one. A zero due (no
-// business opening ahead) is not scheduled.
-func (r *Redial) schedule(rec *messages.RedialRecord) {
-	if schedulable(rec.Status) && !rec.NextDue.IsZero() {
-		r.due.push(entry{due: rec.NextDue, phone: rec.Phone})
-		r.compact()
-	}
-}
-
-// persist writes rec synchronously: records change at call rate, and a
-// restart must see every attempt counted. applied never moves backwards
-// (store.Bucket.Commit keeps the highest).
-func (r *Redial) persist(rec *messages.RedialRecord, applied uint64) {
-	raw, err := json.Marshal(rec)
-	if err != nil { // strings, ints, times and maps of them: cannot happen
-		panic(fmt.Sprintf("redial: encode record: %v", err))
-	}
-	if err := r.d.Bucket.Commit(applied, store.Change{Key: recPrefix + string(rec.Phone), Value: raw}); err != nil {
-		r.d.Log.Error("redial record not stored; kept in memory", zap.String("phone", rec.Phone.Masked()), zap.Error(err))
-	}
-}
-
-func schedulable(status string) bool {
-	return status == messages.RedialPending || status == messages.RedialDailyCap
 }

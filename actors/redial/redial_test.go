@@ -106,8 +106,8 @@ func TestCadenceOverTwentyDays(t *testing.T) {
 				sleepUntil(monday10)
 				g := &gate{outcome: transferredFromWednesday}
 				r := start(t, tc.cfg, b, g)
-				r.send(lead(phoneA, "LA"))
-				r.send(lead(phoneB, "LB"))
+				r.lead(phoneA, "LA")
+				r.lead(phoneB, "LB")
 				sleepUntil(monday10.Add(30 * time.Second))
 				first := time.Now()
 				r.send(firstCompletion(phoneA, "LA", messages.OutcomeNoAnswer))

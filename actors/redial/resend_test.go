@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
 
 	"orchestrator/messages"
+	"orchestrator/supervision"
 )
 
 // fakeCalls answers ResendCompletions from the completions it was told were
@@ -49,7 +51,7 @@ func TestACompletionLostInACrashIsResentAndAppliedOnce(t *testing.T) {
 	r := start(t, testConfig(), b, &gate{})
 	defer r.stop(t)
 	calls := &fakeCalls{asked: make(chan uint64, 8)}
-	callsPID := r.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return calls }))
+	callsPID := r.system.Root.Spawn(supervision.Props(func() actor.Actor { return calls }, zap.NewNop(), r.sm))
 	defer r.system.Root.Stop(callsPID)
 	r.deps.Calls = callsPID
 	r.restart(t)

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -71,6 +72,26 @@ func (b *Bucket) Load(fn func(key, value []byte) error) error {
 			return nil
 		}
 		return items.ForEach(fn)
+	})
+}
+
+// LoadPrefix calls fn for every item whose key starts with prefix, in key
+// order, reading only the pages that hold them (a large bucket's other
+// items are never paged in). The slices are only valid during the call.
+func (b *Bucket) LoadPrefix(prefix string, fn func(key, value []byte) error) error {
+	p := []byte(prefix)
+	return b.db.View(func(tx *bolt.Tx) error {
+		items := b.items(tx)
+		if items == nil {
+			return nil
+		}
+		c := items.Cursor()
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if err := fn(k, v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

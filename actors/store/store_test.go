@@ -57,6 +57,29 @@ func TestCommitLoadAndAppliedSurviveAReopen(t *testing.T) {
 	}
 }
 
+func TestLoadPrefixReadsOnlyThatRange(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := s.Bucket("redial")
+	if err := b.LoadPrefix("idx/", func(k, v []byte) error { t.Fatalf("empty bucket gave %s", k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(0, Change{"idx/2", []byte("b")}, Change{"idx/1", []byte("a")}, Change{"id", []byte("x")},
+		Change{"rec/1", []byte("r")}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := b.LoadPrefix("idx/", func(k, v []byte) error { got = append(got, string(k)+"="+string(v)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "idx/1=a,idx/2=b" {
+		t.Fatalf("LoadPrefix(idx/) = %v", got)
+	}
+}
+
 func TestASecondOpenSaysTheFileIsLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	s, err := Open(path)

@@ -89,13 +89,16 @@ func (s services) specs(extra []supervision.ChildSpec) []supervision.ChildSpec {
 			AMTracker: pid(supervision.AMTracker), CRM: pid(supervision.CRM),
 			Consumers: []*actor.PID{pid(supervision.Blocklist), pid(supervision.Stats), pid(supervision.AMTracker), pid(supervision.CRM),
 				pid(supervision.Redial), pid(supervision.SMS)},
-			LeadConsumers: []*actor.PID{pid(supervision.Redial), pid(supervision.SMS)},
+			// The cadence reads leads from the journal itself; the drip's
+			// lead facts are a best-effort cache.
+			LeadConsumers: []*actor.PID{pid(supervision.SMS)},
 			Backlog: s.backlog(supervision.Blocklist, supervision.Stats, supervision.AMTracker, supervision.CRM, supervision.Redial,
 				supervision.SMS),
 		})},
 		{Name: supervision.Redial, Producer: redial.Producer(redial.Deps{
 			Log: s.log.Named(supervision.Redial), Cfg: cfg.Redial, Schedule: s.schedule,
-			Bucket: s.store.Bucket(supervision.Redial), Calls: pid(supervision.Calls), Metrics: redial.NewMetrics(s.reg),
+			Bucket: s.store.Bucket(supervision.Redial), Calls: pid(supervision.Calls), Journal: pid(supervision.Journal),
+			Metrics: redial.NewMetrics(s.reg),
 		})},
 		{Name: supervision.SMS, Producer: sms.Producer(sms.Deps{
 			Log: s.log.Named(supervision.SMS), Cfg: cfg.SMS, OurNumbers: cfg.Bland.FromNumbers, Schedule: s.schedule,
