@@ -13,11 +13,13 @@ import (
 // warn and above: protoactor logs every dead letter and recovery at info with
 // ANSI colours, which is noise next to our structured lines.
 func NewSystem(log *zap.Logger) *actor.ActorSystem {
-	return actor.NewActorSystem(actor.WithLoggerFactory(func(s *actor.ActorSystem) *slog.Logger {
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(s *actor.ActorSystem) *slog.Logger {
 		core, err := zapcore.NewIncreaseLevelCore(log.Core(), zapcore.WarnLevel)
 		if err != nil { // the logger is already above warn: keep its level
 			core = log.Core()
 		}
 		return slog.New(zapslog.NewHandler(core, zapslog.WithName("protoactor"))).With("system", s.ID)
 	}))
+	system.Extensions.Register(&startedSet{})
+	return system
 }

@@ -51,6 +51,7 @@ func lifecycle(log *zap.Logger, m *Metrics) actor.ReceiverMiddleware {
 				guard(log, m, name, env, next, c)
 				return
 			case *actor.Stopped:
+				markStarted(c.ActorSystem(), c.Self(), false)
 				m.forget(name)
 				guard(log, m, name, env, next, c)
 				return
@@ -71,10 +72,14 @@ func lifecycle(log *zap.Logger, m *Metrics) actor.ReceiverMiddleware {
 				}
 			}()
 			next(c, env)
-			if _, ok := env.Message.(*actor.Started); ok && c.Parent() != nil && c.Parent().Id == RootName {
+			if _, ok := env.Message.(*actor.Started); ok {
 				// Reached only when the actor's own Started did not panic:
-				// the root marks the service started for /readyz.
-				c.ActorSystem().Root.Send(c.Parent(), childStarted{pid: c.Self()})
+				// siblings may now talk to it (HasStarted), and the root
+				// marks the service started for /readyz.
+				markStarted(c.ActorSystem(), c.Self(), true)
+				if c.Parent() != nil && c.Parent().Id == RootName {
+					c.ActorSystem().Root.Send(c.Parent(), childStarted{pid: c.Self()})
+				}
 			}
 		}
 	}

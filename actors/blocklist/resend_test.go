@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"orchestrator/actors/store"
@@ -35,7 +36,7 @@ func startAsked(t *testing.T, b *store.Bucket) (*rig, chan uint64) {
 		Flags: prometheus.NewGauge(prometheus.GaugeOpts{Name: "x"}), Calls: actor.NewPID("nonhost", "calls"),
 	}), log, supervision.NewMetrics(prometheus.NewRegistry())))
 	calls := &askedCalls{got: make(chan uint64, 4)}
-	if _, err := r.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return calls }), "calls"); err != nil {
+	if _, err := r.system.Root.SpawnNamed(supervision.Props(func() actor.Actor { return calls }, zap.NewNop(), supervision.NewMetrics(prometheus.NewRegistry())), "calls"); err != nil {
 		t.Fatal(err)
 	}
 	return r, calls.got

@@ -4,8 +4,11 @@ import (
 	"testing"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
 	"orchestrator/messages"
+	"orchestrator/supervision"
 )
 
 // asked records the ResendCompletions a fake calls actor gets.
@@ -26,7 +29,7 @@ func startWithCalls(t *testing.T, d Deps) (*rig, chan messages.ResendCompletions
 	d.Calls = actor.NewPID("nonhost", "calls") // the local address
 	r := start(t, d)
 	calls := &asked{got: make(chan messages.ResendCompletions, 4)}
-	if _, err := r.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return calls }), "calls"); err != nil {
+	if _, err := r.system.Root.SpawnNamed(supervision.Props(func() actor.Actor { return calls }, zap.NewNop(), supervision.NewMetrics(prometheus.NewRegistry())), "calls"); err != nil {
 		t.Fatal(err)
 	}
 	return r, calls.got

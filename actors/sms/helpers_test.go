@@ -83,6 +83,7 @@ func start(t *testing.T, cfg config.SMS, st *store.Store) *rig {
 	r.deps = Deps{Log: zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)), Cfg: cfg, OurNumbers: []string{ourNumber},
 		Schedule: sched, Bucket: st.Bucket(supervision.SMS), Sender: r.sender, Metrics: NewMetrics(prometheus.NewRegistry()),
 		Journal: r.journal, Blocklist: r.blocklist, CRM: spawn(r.crm), Redial: spawn(r.redial), Calls: spawn(r.calls)}
+	actortest.AwaitStarted(t, r.system, r.deps.Calls) // the drip asks it in its Started
 	r.spawn()
 	return r
 }

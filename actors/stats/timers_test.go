@@ -7,8 +7,11 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
 	"orchestrator/messages"
+	"orchestrator/supervision"
 )
 
 // The synctest bubble starts at 2000-01-01 00:00 UTC, 19:00 on 1999-12-31 in
@@ -86,11 +89,13 @@ func TestRecoveryAsksForAResendAndHoldsAppliedUntilItIsComplete(t *testing.T) {
 			return actor.NewPID(system.Address(), "calls") // not spawned yet
 		})
 		settle(time.Second) // the calls actor is not there yet: asked for later
-		calls, err := r.system.Root.SpawnNamed(actor.PropsFromFunc(func(c actor.Context) {
-			if m, ok := c.Message().(messages.ResendCompletions); ok {
-				asked <- m
-			}
-		}), "calls")
+		calls, err := r.system.Root.SpawnNamed(supervision.Props(func() actor.Actor {
+			return actor.ReceiveFunc(func(c actor.Context) {
+				if m, ok := c.Message().(messages.ResendCompletions); ok {
+					asked <- m
+				}
+			})
+		}, zap.NewNop(), supervision.NewMetrics(prometheus.NewRegistry())), "calls")
 		if err != nil {
 			t.Fatal(err)
 		}

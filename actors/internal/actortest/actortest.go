@@ -71,3 +71,13 @@ func Keys(t testing.TB, b *store.Bucket) []string {
 	}
 	return out
 }
+
+// AwaitStarted returns once pid's actor has run its Started: a Touch is
+// answered only after it. A service that asks a fake sibling in its own
+// Started (a resend from the calls actor) is spawned after this.
+func AwaitStarted(t testing.TB, system *actor.ActorSystem, pid *actor.PID) {
+	t.Helper()
+	if _, err := system.Root.RequestFuture(pid, &actor.Touch{}, 10*time.Second).Result(); err != nil {
+		t.Fatalf("%s did not start: %v", pid.Id, err)
+	}
+}

@@ -17,10 +17,11 @@
 //     timer, "resend" in supervision.TimersOf) to Retried(c).
 //
 // Ask sends ResendCompletions{After: applied, To: self} once the calls actor
-// is spawned: at a whole-daemon start the services before it in the start
-// order (blocklist, amtracker, crm, ...) start first, and a message to a PID
-// not yet spawned would be a dead letter, so Ask looks again every
-// spawnWait. A CompletionsResent with Err (the journal could not be read, or
+// has run its Started (supervision.HasStarted): at a whole-daemon start the
+// services before it in the start order (blocklist, amtracker, crm, ...)
+// start first, and a message to a PID not yet spawned is a dead letter, one
+// to a PID registered but still being spawned panics in the sender, so Ask
+// looks again every spawnWait. A CompletionsResent with Err (the journal could not be read, or
 // the calls actor stopped or restarted mid-resend) asks again after
 // errorWait, from the sequence first asked for: the calls actor held back
 // live completions for the resend that failed, and only a resend sends them.

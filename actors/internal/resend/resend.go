@@ -14,7 +14,7 @@ import (
 type Retry struct{}
 
 const (
-	// spawnWait is how often Ask looks for a calls actor not yet spawned.
+	// spawnWait is how often Ask looks for a calls actor not yet started.
 	spawnWait = 50 * time.Millisecond
 	// errorWait is the pause before asking again after a failed resend.
 	errorWait = time.Second
@@ -31,7 +31,7 @@ type Asker struct {
 }
 
 // Ask asks for every completion published after applied (the sequence
-// just loaded, in Started), now if the calls actor is spawned, else once it
+// just loaded, in Started), now if the calls actor has started, else once it
 // is.
 func (a *Asker) Ask(c actor.Context, applied uint64) {
 	if a.Calls == nil {
@@ -49,7 +49,7 @@ func (a *Asker) Retried(c actor.Context) {
 }
 
 func (a *Asker) send(c actor.Context) {
-	if _, spawned := c.ActorSystem().ProcessRegistry.Get(a.Calls); !spawned {
+	if !supervision.HasStarted(c.ActorSystem(), a.Calls) {
 		supervision.TimersOf(c).After(timerKey, spawnWait, Retry{})
 		return
 	}

@@ -75,7 +75,7 @@ func TestAskWaitsForTheCallsActorThenAsksAgainAfterAFailure(t *testing.T) {
 		}
 
 		f := &calls{asked: make(chan uint64, 8)}
-		if _, err := system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return f }), "calls"); err != nil {
+		if _, err := system.Root.SpawnNamed(supervision.Props(func() actor.Actor { return f }, log, sm), "calls"); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(spawnWait) // asked; the resend fails
