@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"orchestrator/actors/internal/wire"
 	"orchestrator/messages"
 )
 
@@ -44,16 +45,16 @@ func decodeCall(b []byte, in interned) (*call, error) {
 		in.call(cl)
 		return cl, nil
 	}
-	d := decoder{b: b}
-	if d.byte() != codecVersion {
+	d := decoder{wire.NewReader(b, errCodec)}
+	if d.Byte() != codecVersion {
 		return nil, errCodec
 	}
 	cl.Intent, cl.CallID, cl.Kind = d.str(nil), d.str(nil), messages.DialKind(d.str(in))
 	cl.Lead.LeadID, cl.Lead.ListID, cl.Phone = d.str(nil), d.str(in), messages.Phone(d.str(nil))
 	cl.From, cl.State, cl.Outcome, cl.Error = d.str(in), d.str(in), messages.Outcome(d.str(in)), d.str(nil)
-	cl.RequestedAt, cl.DialledAt, cl.EndedAt = stamp(d.varint()), stamp(d.varint()), stamp(d.varint())
-	cl.CompletedSeq, cl.PublishedSeq, cl.LeadSeq = d.uvarint(), d.uvarint(), d.uvarint()
-	return cl, d.err
+	cl.RequestedAt, cl.DialledAt, cl.EndedAt = stamp(d.Varint()), stamp(d.Varint()), stamp(d.Varint())
+	cl.CompletedSeq, cl.PublishedSeq, cl.LeadSeq = d.Uvarint(), d.Uvarint(), d.Uvarint()
+	return cl, d.Err
 }
 
 func (p *phone) encode() []byte {
@@ -74,66 +75,24 @@ func decodePhone(b []byte) (*phone, error) {
 	if len(b) > 0 && b[0] == '{' {
 		return p, json.Unmarshal(b, p)
 	}
-	d := decoder{b: b}
-	if d.byte() != codecVersion {
+	d := decoder{wire.NewReader(b, errCodec)}
+	if d.Byte() != codecVersion {
 		return nil, errCodec
 	}
-	p.InFlight, p.HoldUntil = d.str(nil), stamp(d.varint())
+	p.InFlight, p.HoldUntil = d.str(nil), stamp(d.Varint())
 	for i := range p.Attempts {
-		p.Attempts[i].day, p.Attempts[i].n = int32(d.uvarint()), int32(d.varint())
+		p.Attempts[i].day, p.Attempts[i].n = int32(d.Uvarint()), int32(d.Varint())
 	}
-	return p, d.err
+	return p, d.Err
 }
 
-// decoder reads what encode wrote; the first short read sets err and the
-// rest read zeros.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail() { d.err, d.b = errCodec, nil }
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.fail()
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+// decoder reads what encode wrote.
+type decoder struct{ wire.Reader }
 
 // str reads a string, shared through in when given.
 func (d *decoder) str(in interned) string {
-	n := d.uvarint()
-	if uint64(len(d.b)) < n {
-		d.fail()
-		return ""
-	}
-	raw := d.b[:n]
-	d.b = d.b[n:]
-	if n == 0 {
+	raw := d.Next(d.Count())
+	if len(raw) == 0 {
 		return ""
 	}
 	if in != nil {

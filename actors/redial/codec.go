@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"orchestrator/actors/internal/wire"
 	"orchestrator/messages"
 )
 
@@ -120,8 +121,8 @@ func decodeRecord(b []byte) (*messages.RedialRecord, error) {
 	if len(b) > 0 && b[0] == '{' {
 		return rec, json.Unmarshal(b, rec)
 	}
-	d := reader{b: b, s: string(b)} // one allocation for every string of the record
-	if d.byte() != recordVersion {
+	d := reader{Reader: wire.NewReader(b, errRecord), s: string(b)} // one allocation for every string of the record
+	if d.Byte() != recordVersion {
 		return nil, errRecord
 	}
 	l := &rec.Lead
@@ -130,100 +131,52 @@ func decodeRecord(b []byte) (*messages.RedialRecord, error) {
 	l.LeadID, l.ListID, l.Phone = d.str(), d.str(), messages.Phone(d.str())
 	l.FirstName, l.LastName, l.State, l.Status, l.Email = d.str(), d.str(), d.str(), d.str(), d.str()
 	l.Address1, l.City, l.PostalCode, l.DateOfBirth, l.Age = d.str(), d.str(), d.str(), d.str(), d.str()
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		l.Extra = make(map[string]string, n)
 		for range n {
 			k := d.str()
 			l.Extra[k] = d.str()
 		}
 	}
-	rec.CreatedAt, rec.NextDue, rec.UpdatedAt = unixTime(d.varint()), unixTime(d.varint()), unixTime(d.varint())
-	rec.Attempts = int(d.uvarint())
-	n := d.count()
+	rec.CreatedAt, rec.NextDue, rec.UpdatedAt = unixTime(d.Varint()), unixTime(d.Varint()), unixTime(d.Varint())
+	rec.Attempts = int(d.Uvarint())
+	n := d.Count()
 	rec.AttemptsByDay = make(map[string]int, n)
 	for range n {
 		day := d.str()
-		rec.AttemptsByDay[day] = int(d.varint())
+		rec.AttemptsByDay[day] = int(d.Varint())
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		rec.Outcomes = make([]messages.Outcome, n)
 		for i := range rec.Outcomes {
 			rec.Outcomes[i] = messages.Outcome(d.str())
 		}
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		rec.Calls = make([]string, n)
 		for i := range rec.Calls {
 			rec.Calls[i] = d.str()
 		}
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	return rec, nil
 }
 
-// reader reads what encodeRecord wrote; the first short read sets err and
-// the rest read zeros. Its strings are cut from s, a copy of the whole
-// value, when given.
+// reader reads what encodeRecord wrote. Its strings are cut from s, a copy
+// of the whole value, when given.
 type reader struct {
-	b   []byte
-	s   string
-	err error
-}
-
-func (d *reader) fail() { d.err, d.b = errRecord, nil }
-
-func (d *reader) byte() byte {
-	if len(d.b) == 0 {
-		d.fail()
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *reader) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-// count reads a length, bounded by what is left (each item takes a byte at
-// least), so a corrupt one cannot ask for a huge allocation.
-func (d *reader) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail()
-		return 0
-	}
-	return int(n)
+	wire.Reader
+	s string
 }
 
 func (d *reader) str() string {
-	n := d.count()
-	var s string
+	n := d.Count()
 	if d.s != "" {
-		at := len(d.s) - len(d.b)
-		s = d.s[at : at+n]
-	} else {
-		s = string(d.b[:n])
+		at := len(d.s) - d.Left()
+		d.Next(n)
+		return d.s[at : at+n]
 	}
-	d.b = d.b[n:]
-	return s
+	return string(d.Next(n))
 }
