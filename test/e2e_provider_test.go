@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,6 +23,9 @@ const (
 	outTransfer  = "transfer"
 	outFailed    = "failed"
 )
+
+// smsLatency is how long the provider takes before and after taking a text.
+const smsLatency = 25 * time.Millisecond
 
 var outcomeMix = []string{outVoicemail, outVoicemail, outNoAnswer, outNoAnswer, outBusy, outHuman, outTransfer, outFailed}
 
@@ -40,7 +44,8 @@ type providerCall struct {
 // call after a short delay by posting the completion webhook to the daemon
 // (retrying, as the real provider does, while the daemon is down), records
 // the outcome it drew, texts, and any dial to a phone whose previous call
-// had not yet been reported: the one thing the daemon must never do.
+// had not yet been reported: the one thing the daemon must never do. Its
+// SMS conversations (one per phone) are the texts it took.
 type e2eProvider struct {
 	t        *testing.T
 	srv      *httptest.Server
@@ -51,7 +56,8 @@ type e2eProvider struct {
 	index    map[string]int    // call id → position in calls
 	inFlight map[string]string // phone → call id not yet reported
 	overlaps []string
-	sms      map[string][]time.Time // phone → texts sent
+	sms      map[string][]providerText // phone → texts taken
+	lookups  int                       // conversation reads
 	pending  sync.WaitGroup
 	done     chan struct{}
 }
@@ -59,7 +65,7 @@ type e2eProvider struct {
 func newE2EProvider(t *testing.T, seed uint64) *e2eProvider {
 	p := &e2eProvider{t: t, rng: rand.New(rand.NewPCG(seed, seed)), inFlight: map[string]string{},
 		index: map[string]int{},
-		sms:   map[string][]time.Time{}, done: make(chan struct{})}
+		sms:   map[string][]providerText{}, done: make(chan struct{})}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(func() { close(p.done); p.pending.Wait(); p.srv.Close() })
 	return p
@@ -67,13 +73,28 @@ func newE2EProvider(t *testing.T, seed uint64) *e2eProvider {
 
 func (p *e2eProvider) setDaemon(addr string) { p.daemon.Store(&addr) }
 
+// providerText is one text the e2e provider took.
+type providerText struct {
+	At         time.Time
+	From, Body string
+}
+
 func (p *e2eProvider) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.Header.Get("Authorization") != "Bearer bland-key" {
+	if r.Header.Get("Authorization") != "Bearer bland-key" {
+		http.Error(w, "unexpected request", http.StatusUnauthorized)
+		return
+	}
+	if r.Method == http.MethodGet {
+		p.conversations(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
 		http.Error(w, "unexpected request", http.StatusBadRequest)
 		return
 	}
 	var body struct {
 		PhoneNumber string            `json:"phone_number"`
+		From        string            `json:"from"`
 		Message     string            `json:"message"`
 		RequestData map[string]string `json:"request_data"`
 	}
@@ -86,14 +107,58 @@ func (p *e2eProvider) serve(w http.ResponseWriter, r *http.Request) {
 		call := p.place(body.PhoneNumber, body.RequestData["lead_id"])
 		fmt.Fprintf(w, `{"status":"success","call_id":%q}`, call.ID)
 	case "/v1/sms/send":
+		// A text takes a while on either side of being taken, so a kill can
+		// cut one before the provider has it or after, as it can in life.
+		time.Sleep(smsLatency)
 		p.mu.Lock()
-		p.sms[body.PhoneNumber] = append(p.sms[body.PhoneNumber], time.Now())
+		p.sms[body.PhoneNumber] = append(p.sms[body.PhoneNumber], providerText{At: time.Now(), From: body.From, Body: body.Message})
 		n := len(p.sms[body.PhoneNumber])
 		p.mu.Unlock()
+		time.Sleep(smsLatency)
 		fmt.Fprintf(w, `{"status":"success","message_id":"sms-%s-%d"}`, body.PhoneNumber, n)
 	default:
 		http.Error(w, "unknown path", http.StatusNotFound)
 	}
+}
+
+// conversations answers as Bland does: GET /v1/sms/conversations with a
+// user_number filter lists the phone's conversation (without its texts),
+// GET /v1/sms/conversations/{id} gives its texts.
+func (p *e2eProvider) conversations(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lookups++
+	if id, ok := strings.CutPrefix(r.URL.Path, "/v1/sms/conversations/"); ok {
+		phone := strings.TrimPrefix(id, "convo-")
+		texts, found := p.sms[phone]
+		if !found {
+			http.Error(w, `{"data":null,"errors":[{"message":"not found"}]}`, http.StatusNotFound)
+			return
+		}
+		msgs := make([]map[string]any, 0, len(texts))
+		for i, tx := range texts {
+			msgs = append(msgs, map[string]any{"id": i + 1, "created_at": tx.At.UTC().Format(time.RFC3339Nano),
+				"message": tx.Body, "from": tx.From, "to": phone, "sender": "AGENT", "status": "delivered"})
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"id": id, "user_number": phone, "messages": msgs}, "errors": nil})
+		return
+	}
+	if r.URL.Path != "/v1/sms/conversations" {
+		http.Error(w, "unknown path", http.StatusNotFound)
+		return
+	}
+	var filters []struct{ Field, Operator, Value string }
+	if err := json.Unmarshal([]byte(r.URL.Query().Get("filters")), &filters); err != nil || len(filters) != 1 ||
+		filters[0].Field != "user_number" || filters[0].Operator != "eq" {
+		http.Error(w, "want one user_number filter", http.StatusBadRequest)
+		return
+	}
+	phone, list := filters[0].Value, []map[string]any{}
+	if texts := p.sms[phone]; len(texts) > 0 {
+		list = append(list, map[string]any{"id": "convo-" + phone, "user_number": phone, "agent_number": texts[0].From,
+			"message_count": len(texts)})
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": list, "errors": nil})
 }
 
 // place records a call, draws its outcome and reports it after a delay.
@@ -185,12 +250,12 @@ func completionFor(c providerCall) []byte {
 }
 
 // record returns copies of what the provider saw.
-func (p *e2eProvider) record() (calls []providerCall, overlaps []string, sms map[string][]time.Time, inFlight int) {
+func (p *e2eProvider) record() (calls []providerCall, overlaps []string, sms map[string][]providerText, inFlight int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	sms = map[string][]time.Time{}
+	sms = map[string][]providerText{}
 	for k, v := range p.sms {
-		sms[k] = append([]time.Time(nil), v...)
+		sms[k] = append([]providerText(nil), v...)
 	}
 	return append([]providerCall(nil), p.calls...), append([]string(nil), p.overlaps...), sms, len(p.inFlight)
 }

@@ -28,6 +28,8 @@ func TestLogsHideSecrets(t *testing.T) {
 	_, _ = dryRun.SendSMS(ctx, req.Phone, "+15555550999", "hi")
 	_, _ = live.Call(ctx, req)
 	_, _ = live.SendSMS(ctx, req.Phone, "+15555550999", "hi")
+	_, _ = dryRun.SMSHistory(ctx, req.Phone)
+	_, _ = live.SMSHistory(ctx, req.Phone)
 
 	if logs.Len() == 0 {
 		t.Fatal("nothing was logged")

@@ -18,7 +18,7 @@ const (
 
 // status counts the sequences; SentToday walks them (an admin request, not a tick).
 func (s *SMS) status(now time.Time) messages.SMSStatus {
-	st := messages.SMSStatus{Enabled: s.enabled, Counts: map[string]int{}, InFlight: len(s.flights),
+	st := messages.SMSStatus{Enabled: s.enabled, Counts: map[string]int{}, InFlight: len(s.flights) + len(s.cuts),
 		PendingActions: len(s.actions)}
 	for k, n := range s.counts {
 		if n > 0 {

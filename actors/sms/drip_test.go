@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,10 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"orchestrator/actors/bland"
-	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
-	"orchestrator/supervision"
 )
 
 // finish stops everything, advances a day and checks nothing was left
@@ -171,40 +168,6 @@ func TestBlocklistedPhoneIsNeverTexted(t *testing.T) {
 	})
 }
 
-func TestAnIntentWithoutAnAnswerIsNeverSentAgain(t *testing.T) {
-	st := openStore(t)
-	synctest.Test(t, func(t *testing.T) {
-		anchor := ny(2026, 3, 2, 10, 0)
-		// What a crash right after the intent's commit leaves behind.
-		seq := messages.SMSSequence{Phone: phoneA, Lead: messages.SMSLead{LeadID: "L-101", FirstName: "Jane", State: "NY"},
-			Anchor: anchor, Status: messages.SMSActive, CreatedAt: anchor, UpdatedAt: anchor,
-			Messages: []messages.SMSMessage{{Position: 0, State: messages.SMSSending, At: anchor}}}
-		raw, _ := json.Marshal(seq)
-		if err := st.Bucket(supervision.SMS).Commit(0, store.Change{Key: seqPrefix + string(phoneA), Value: raw}); err != nil {
-			t.Fatal(err)
-		}
-		sleepUntil(anchor.Add(5 * time.Minute))
-		r := start(t, config.Default().SMS, st)
-		sleepUntil(ny(2026, 3, 20, 12, 0))
-		want := []string{"Tue 03-03 08:00", "Thu 03-05 08:00", "Mon 03-09 08:00"}
-		got := r.sender.to(phoneA)
-		if diff := cmp.Diff(want, nyTimes(got)); diff != "" {
-			t.Errorf("texts (-want +got):\n%s", diff)
-		}
-		if len(got) > 0 && got[0].body != Fill(config.Default().SMS.Templates[1], "Jane", "") {
-			t.Errorf("first text after the crash %q, want template 2", got[0].body)
-		}
-		after := r.sequence(t, phoneA)
-		if after.Messages[0].State != messages.SMSUnknown || after.Status != messages.SMSCompleted {
-			t.Errorf("sequence %+v; want text 1 unknown and the sequence completed", after)
-		}
-		if n := testutil.ToFloat64(r.deps.Metrics.texts.WithLabelValues(resultUnknown)); n != 1 {
-			t.Errorf("unknown metric %v, want 1", n)
-		}
-		finish(t, r)
-	})
-}
-
 func TestRestartWhileTheProviderIsAskedDoesNotTextTwice(t *testing.T) {
 	st := openStore(t)
 	synctest.Test(t, func(t *testing.T) {
@@ -225,15 +188,18 @@ func TestRestartWhileTheProviderIsAskedDoesNotTextTwice(t *testing.T) {
 		r.sender.mu.Lock()
 		r.sender.hold = nil // the next incarnation's texts are answered at once
 		r.sender.mu.Unlock()
-		r.restart(t) // cancels the request in flight: its outcome is unknown
+		r.restart(t) // cancels the request in flight: the history tells it went
 		r.send(voicemail(phoneA, "c1", "NY"))
 		sleepUntil(ny(2026, 3, 20, 12, 0))
 		want := []string{"Mon 03-02 10:00", "Tue 03-03 08:00", "Thu 03-05 08:00", "Mon 03-09 08:00"}
 		if diff := cmp.Diff(want, nyTimes(r.sender.to(phoneA))); diff != "" {
 			t.Errorf("texts (-want +got):\n%s", diff)
 		}
-		if got := r.sequence(t, phoneA).Messages[0].State; got != messages.SMSUnknown {
-			t.Errorf("first text %q, want unknown", got)
+		if got := r.sequence(t, phoneA).Messages[0].State; got != messages.SMSSent {
+			t.Errorf("first text %q, want sent (found in the provider's history)", got)
+		}
+		if n := testutil.ToFloat64(r.deps.Metrics.texts.WithLabelValues(resultReconciledSent)); n != 1 {
+			t.Errorf("reconciled_sent metric %v, want 1", n)
 		}
 		finish(t, r)
 	})

@@ -71,13 +71,16 @@ func (s *SMS) schedule(seq *messages.SMSSequence) {
 }
 
 // live returns the sequence an entry still stands for: active, due at the
-// entry's time and not in flight.
+// entry's time, not in flight and with no cut text to look up.
 func (s *SMS) live(e entry) *messages.SMSSequence {
 	seq, ok := s.seqs[e.phone]
 	if !ok || seq.Status != messages.SMSActive || !seq.NextDue.Equal(e.due) {
 		return nil
 	}
 	if _, busy := s.flights[e.phone]; busy {
+		return nil
+	}
+	if _, cut := s.cuts[e.phone]; cut {
 		return nil
 	}
 	return seq

@@ -22,15 +22,48 @@ type text struct {
 
 // fakeSender is the provider: it records every text it receives, then
 // answers with fail(n) for the n-th (nil: success) or, while hold is set,
-// only once the test closes it (or the request is cancelled).
+// only once the test closes it (or the request is cancelled). Its history
+// is the texts it received, unless lookFail(n) fails the n-th lookup or
+// dryRun says there is none.
 type fakeSender struct {
-	mu    sync.Mutex
-	texts []text
-	fail  func(n int) error
-	hold  chan struct{}
-	delay time.Duration // how long each answer takes
-	busy  int           // requests being answered
-	peak  int           // the most answered at once
+	mu       sync.Mutex
+	texts    []text
+	fail     func(n int) error
+	hold     chan struct{}
+	delay    time.Duration // how long each answer takes
+	busy     int           // requests being answered
+	peak     int           // the most answered at once
+	lookups  int
+	lookFail func(n int) error
+	dryRun   bool
+}
+
+func (f *fakeSender) SMSHistory(_ context.Context, phone messages.Phone) (bland.SMSHistory, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookups++
+	if f.lookFail != nil {
+		if err := f.lookFail(f.lookups); err != nil {
+			return bland.SMSHistory{}, err
+		}
+	}
+	if f.dryRun {
+		return bland.SMSHistory{DryRun: true}, nil
+	}
+	var h bland.SMSHistory
+	for i, t := range f.texts {
+		if t.to == phone {
+			h.Texts = append(h.Texts, bland.Text{ID: fmt.Sprintf("sms-%d", i+1), Body: t.body, From: t.from, To: t.to, At: t.at})
+		}
+	}
+	return h, nil
+}
+
+// receive records a text as if the provider had taken it at.
+func (f *fakeSender) receive(to messages.Phone, body string, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.texts = append(f.texts, text{to: to, from: ourNumber, body: body, at: at})
 }
 
 func (f *fakeSender) SendSMS(ctx context.Context, to, from messages.Phone, body string) (bland.SMSResult, error) {

@@ -24,11 +24,13 @@ const (
 
 // load rebuilds the sequences, the due heap and the pending actions. A text
 // whose intent was recorded but whose answer never was may have gone out: it
-// is counted as sent and the sequence moves on (never texted twice).
+// is held as a cut text until the provider's history tells (reconcile.go).
 func (s *SMS) load(now time.Time) error {
 	s.enabled = s.d.Cfg.Enabled
 	s.seqs, s.counts, s.due, s.armedAt = map[messages.Phone]*messages.SMSSequence{}, map[string]int{}, nil, time.Time{}
 	s.flights, s.checks, s.zones = map[messages.Phone]*flight{}, map[string]messages.Phone{}, map[string]Zone{}
+	s.cuts = map[messages.Phone]*cut{}
+	intents := map[messages.Phone]*intentRecord{}
 	s.actions, s.asking = map[string]*action{}, map[string]time.Time{}
 	s.leads = newLeadCache(leadCacheSize)
 	applied, err := s.d.Bucket.Applied()
@@ -46,11 +48,13 @@ func (s *SMS) load(now time.Time) error {
 				s.d.Log.Error("sms sequence unreadable; skipped", zap.String("key", key), zap.Error(err))
 				return nil
 			}
-			if s.settleIntents(seq, now) {
-				changes = append(changes, seqChange(seq))
-			}
 			s.seqs[seq.Phone] = seq
 			s.counts[seq.Status]++
+		case strings.HasPrefix(key, intentPrefix):
+			rec := &intentRecord{}
+			if err := json.Unmarshal(v, rec); err == nil {
+				intents[messages.Phone(strings.TrimPrefix(key, intentPrefix))] = rec
+			}
 		case strings.HasPrefix(key, actionPrefix):
 			a := &action{}
 			if err := json.Unmarshal(v, a); err != nil {
@@ -73,6 +77,16 @@ func (s *SMS) load(now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("sms: load: %w", err)
 	}
+	for _, seq := range s.seqs {
+		if s.settleIntents(seq, intents[seq.Phone], now) {
+			changes = append(changes, seqChange(seq))
+		}
+	}
+	for phone := range intents {
+		if s.cuts[phone] == nil {
+			changes = append(changes, intentDone(phone)) // answered, or its sequence is gone
+		}
+	}
 	changes = append(changes, s.replanAll(now)...)
 	s.d.Metrics.setCounts(s.counts)
 	s.d.Metrics.pending.Set(float64(len(s.actions)))
@@ -84,13 +98,24 @@ func (s *SMS) load(now time.Time) error {
 	return nil
 }
 
-// settleIntents turns the intents of seq that outlived their run into
-// unknown (counted as sent) and moves the sequence past them.
-func (s *SMS) settleIntents(seq *messages.SMSSequence, now time.Time) bool {
+// settleIntents holds the last unanswered intent of seq as a cut text, to
+// be looked up in the provider's history. Any other (not left by this
+// version, which has one text on its way per phone) or one with no words to
+// look for is unknown: counted as sent, never sent again.
+func (s *SMS) settleIntents(seq *messages.SMSSequence, rec *intentRecord, now time.Time) bool {
+	held := -1
+	for i := len(seq.Messages) - 1; i >= 0; i-- {
+		if seq.Messages[i].State == messages.SMSSending {
+			if s.holdIntent(seq, seq.Messages[i], rec) {
+				held = i
+			}
+			break
+		}
+	}
 	changed := false
 	for i := range seq.Messages {
 		m := &seq.Messages[i]
-		if m.State != messages.SMSSending {
+		if m.State != messages.SMSSending || i == held {
 			continue
 		}
 		m.State, changed = messages.SMSUnknown, true
@@ -101,7 +126,7 @@ func (s *SMS) settleIntents(seq *messages.SMSSequence, now time.Time) bool {
 			zap.String("phone", seq.Phone.Masked()), zap.Int("position", m.Position), zap.Time("intent_at", m.At))
 	}
 	if changed && seq.Status == messages.SMSActive && seq.Next >= len(s.d.Cfg.Templates) {
-		seq.Status, seq.Reason = messages.SMSCompleted, "every template sent"
+		s.setStatus(seq, messages.SMSCompleted, "every template sent", now)
 	}
 	return changed
 }

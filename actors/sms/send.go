@@ -92,9 +92,9 @@ func (s *SMS) startSend(seq *messages.SMSSequence, now time.Time) {
 	text := Fill(s.d.Cfg.Templates[pos], seq.Lead.FirstName, seq.Lead.LastName)
 	seq.Messages = append(seq.Messages, messages.SMSMessage{Position: pos, State: messages.SMSSending, At: now})
 	seq.UpdatedAt = now
-	if err := s.commit(seqChange(seq)); err != nil {
+	if err := s.commit(seqChange(seq), intentChange(seq.Phone, pos, text)); err != nil {
 		seq.Messages = seq.Messages[:len(seq.Messages)-1]
-		s.staged = append(s.staged, seqChange(seq)) // the staged intent must never be stored
+		s.staged = append(s.staged, seqChange(seq), intentDone(seq.Phone)) // the staged intent must never be stored
 		s.d.Metrics.count(resultStoreFailed)
 		s.retryLater(seq, now)
 		return
@@ -115,6 +115,14 @@ func (s *SMS) startSend(seq *messages.SMSSequence, now time.Time) {
 func (s *SMS) sent(c actor.Context, m sendDone, now time.Time) {
 	if f := s.flights[m.phone]; f != nil && f.sending && f.pos == m.pos {
 		delete(s.flights, m.phone)
+	}
+	if ct := s.cuts[m.phone]; ct != nil && ct.pos == m.pos {
+		// The answer of the incarnation before a restart: a success settles
+		// the cut text, a failure leaves it to the history lookup.
+		if m.err != nil {
+			return
+		}
+		delete(s.cuts, m.phone)
 	}
 	defer s.process(c, now)
 	seq := s.seqs[m.phone]
@@ -151,7 +159,7 @@ func (s *SMS) sent(c actor.Context, m sendDone, now time.Time) {
 		} else if seq.Status == messages.SMSActive {
 			s.retryLater(seq, now)
 		}
-		_ = s.commit(seqChange(seq))
+		_ = s.commit(seqChange(seq), intentDone(m.phone))
 		return
 	case wasSending:
 		msg.State = messages.SMSUnknown
@@ -170,7 +178,7 @@ func (s *SMS) sent(c actor.Context, m sendDone, now time.Time) {
 	default:
 		s.replan(seq, now)
 	}
-	_ = s.commit(seqChange(seq))
+	_ = s.commit(seqChange(seq), intentDone(m.phone))
 }
 
 // certainlyNotSent reports a failure that cannot have sent the text: the

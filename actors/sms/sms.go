@@ -18,9 +18,11 @@ import (
 	"orchestrator/supervision"
 )
 
-// Sender texts a lead (bland.Client).
+// Sender texts a lead and reads back the texts exchanged with a phone
+// (bland.Client).
 type Sender interface {
 	SendSMS(ctx context.Context, to, from messages.Phone, text string) (bland.SMSResult, error)
+	SMSHistory(ctx context.Context, phone messages.Phone) (bland.SMSHistory, error)
 }
 
 // Deps is what the drip needs; main builds it.
@@ -58,6 +60,7 @@ type SMS struct {
 	due     dueHeap
 	armedAt time.Time
 	flights map[messages.Phone]*flight // a text being checked or sent
+	cuts    map[messages.Phone]*cut    // texts a stop cut short: looked up before their phone gets anything
 	checks  map[string]messages.Phone  // blocklist question ref → phone
 	nextRef uint64
 	zones   map[string]Zone
@@ -136,8 +139,13 @@ func (s *SMS) Receive(c actor.Context) {
 		s.batchArrived(c, m, s.now())
 	case pullTick:
 		s.pull(c)
-	case retryTick, actionTick:
+	case retryTick:
 		s.dispatchActions(c, s.now())
+		s.lookUp()
+	case actionTick:
+		s.dispatchActions(c, s.now())
+	case lookupDone:
+		s.lookedUp(c, m, s.now())
 	case actionAnswer:
 		s.actionAnswered(c, m, s.now())
 	case messages.LeadLookup:
@@ -185,14 +193,15 @@ func (s *SMS) start(c actor.Context) {
 	s.resend = resend.Asker{Calls: s.d.Calls, Log: s.d.Log}
 	s.resend.Ask(c, s.completions)
 	s.d.Log.Info("sms loaded", zap.Int("sequences", len(s.seqs)), zap.Int("active", s.counts[messages.SMSActive]),
-		zap.Int("pending_actions", len(s.actions)), zap.Uint64("applied_seq", s.replies.pos),
+		zap.Int("pending_actions", len(s.actions)), zap.Int("cut_texts", len(s.cuts)), zap.Uint64("applied_seq", s.replies.pos),
 		zap.Uint64("completions_seq", s.completions), zap.Bool("enabled", s.enabled))
 	s.process(c, now)
 	s.dispatchActions(c, now)
 }
 
-// stop cancels the texts in flight and waits for their goroutines; their
-// intents stay recorded, so the next start counts them as sent.
+// stop cancels the texts in flight and the history lookups, and waits for
+// their goroutines; the intents stay recorded, so the next start looks them
+// up.
 func (s *SMS) stop() {
 	if s.cancel == nil {
 		return
