@@ -16,7 +16,30 @@ import (
 type jsonNumber = json.Number
 
 // decodeObject decodes a webhook body that must be exactly one JSON object.
-func decodeObject(body []byte) (map[string]any, error) {
+func decodeObject(body []byte) (map[string]any, error) { return decodeObjectKeeping(body, nil) }
+
+// decodeObjectKeeping is decodeObject building only the top-level values
+// whose key keep accepts (all when nil); the others are checked, not built.
+func decodeObjectKeeping(body []byte, keep func(string) bool) (map[string]any, error) {
+	d := jsonDecoder{b: body, keep: keep}
+	v, err := d.document()
+	if err != nil {
+		// Refused: encoding/json says why, in the words (and *json.SyntaxError)
+		// callers and senders know. Only bad bodies pay for the second pass.
+		v, err = decodeStd(body)
+		if err != nil {
+			return nil, err
+		}
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, ErrNotObject
+	}
+	return obj, nil
+}
+
+// decodeStd is encoding/json's reading of a body that must be one value.
+func decodeStd(body []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -34,11 +57,7 @@ func decodeObject(body []byte) (map[string]any, error) {
 		}
 		return nil, &BadJSONError{Err: err}
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, ErrNotObject
-	}
-	return obj, nil
+	return v, nil
 }
 
 // formatNumber renders a JSON number as plain decimal text ("1e3" → "1000"); integer

@@ -13,24 +13,15 @@ func ParseCompletion(body []byte) (CallCompleted, error) {
 	if err != nil {
 		return CallCompleted{}, err
 	}
-	var v validator
-	c := CallCompleted{
-		CallID: v.requiredString(obj, "call_id"),
-		Phone:  v.phone(obj, "to", true),
-		From:   v.phone(obj, "from", false),
-	}
-	if err := v.err(); err != nil {
+	c, err := completionHead(obj)
+	if err != nil {
 		return CallCompleted{}, err
 	}
-	c.Status = text(obj, "status")
 	c.AnsweredBy = text(obj, "answered_by")
 	c.Summary = text(obj, "summary")
 	c.Transcript = firstText(obj, "concatenated_transcript", "transcript")
 	c.ErrorMessage = text(obj, "error_message")
 	c.Tags = pathwayTags(obj["pathway_tags"])
-	c.Variables = stringMap(obj["variables"])
-	c.LeadID = c.Variables["lead_id"]
-	c.ListID = c.Variables["list_id"]
 	c.DurationS = durationSeconds(obj)
 	c.CompletedAt = timestamp(obj, "end_at", "completed_at")
 	c.Inbound, _ = obj["inbound"].(bool)
@@ -46,6 +37,39 @@ func ParseCompletion(body []byte) (CallCompleted, error) {
 	})
 	c.Answered = IsAnswered(c.AnsweredBy, c.DurationS)
 	c.Transferred = c.Outcome == OutcomeTransferred
+	return c, nil
+}
+
+// headKeys are the fields ParseCompletionHead reads.
+var headKeys = map[string]bool{"call_id": true, "to": true, "from": true, "status": true, "variables": true}
+
+// ParseCompletionHead validates a completion exactly as ParseCompletion does
+// (the same errors for the same bodies) but reads only its ids, phones,
+// status and variables: what the gateway needs to accept and journal it.
+// The rest (a transcript of kilobytes) is checked, not copied; the calls
+// actor parses the whole body from the journal.
+func ParseCompletionHead(body []byte) (CallCompleted, error) {
+	obj, err := decodeObjectKeeping(body, func(k string) bool { return headKeys[k] })
+	if err != nil {
+		return CallCompleted{}, err
+	}
+	return completionHead(obj)
+}
+
+func completionHead(obj map[string]any) (CallCompleted, error) {
+	var v validator
+	c := CallCompleted{
+		CallID: v.requiredString(obj, "call_id"),
+		Phone:  v.phone(obj, "to", true),
+		From:   v.phone(obj, "from", false),
+	}
+	if err := v.err(); err != nil {
+		return CallCompleted{}, err
+	}
+	c.Status = text(obj, "status")
+	c.Variables = stringMap(obj["variables"])
+	c.LeadID = c.Variables["lead_id"]
+	c.ListID = c.Variables["list_id"]
 	return c, nil
 }
 

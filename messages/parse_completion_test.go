@@ -1,6 +1,9 @@
 package messages
 
 import (
+	"fmt"
+	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -261,5 +264,45 @@ func TestParseCompletionBadBodies(t *testing.T) {
 				t.Errorf("error %v classed %q, want %q", err, got, tt.kind)
 			}
 		})
+	}
+}
+
+// The gateway's head parse must accept and refuse exactly what the full
+// parse does, with the same ids, phones, status and variables.
+func TestParseCompletionHeadAgreesWithParseCompletion(t *testing.T) {
+	bodies := []string{
+		`{"call_id":"c1","to":"(555) 555-0123","from":"+15555550188","status":"Completed","variables":{"lead_id":7,"list_id":"9"},"concatenated_transcript":"user: hi\nassistant: bye"}`,
+		`{"call_id":"c1","to":"555"}`,
+		`{"to":"+15555550123"}`,
+		`{"call_id":"c1","to":"+15555550123","transcript":"bad \x escape"}`,
+		`{"call_id":"c1","to":"+15555550123","pathway_tags":[{"name":"x"}]} trailing`,
+		`{"call_id":"c1","to":"+15555550123","from":"12"}`,
+		`[1,2]`,
+		``,
+	}
+	for _, name := range []string{"bland_completion_voicemail.json", "bland_completion_transferred.json", "bland_completion_failed.json"} {
+		raw, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, string(raw))
+	}
+	for _, body := range bodies {
+		full, ferr := ParseCompletion([]byte(body))
+		head, herr := ParseCompletionHead([]byte(body))
+		if fmt.Sprint(ferr) != fmt.Sprint(herr) {
+			t.Errorf("%q: head error %v, full error %v", body, herr, ferr)
+			continue
+		}
+		if ferr != nil {
+			continue
+		}
+		if head.CallID != full.CallID || head.Phone != full.Phone || head.From != full.From || head.Status != full.Status ||
+			head.LeadID != full.LeadID || head.ListID != full.ListID || !reflect.DeepEqual(head.Variables, full.Variables) {
+			t.Errorf("%q: head %+v, full %+v", body, head, full)
+		}
+		if head.Transcript != "" {
+			t.Errorf("%q: the head parse copied the transcript", body)
+		}
 	}
 }

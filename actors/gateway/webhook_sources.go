@@ -53,7 +53,7 @@ func parseCallBack(body []byte) (accepted, error) {
 }
 
 func parseCompletion(body []byte) (accepted, error) {
-	c, err := messages.ParseCompletion(body)
+	c, err := messages.ParseCompletionHead(body)
 	if err != nil {
 		return accepted{}, err
 	}
