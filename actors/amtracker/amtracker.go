@@ -38,8 +38,8 @@ type Tracker struct {
 	days       map[string]*day // by business-zone date YYYY-MM-DD
 	pruned     int             // days dropped by the last prune
 	resend     resend.Asker
-	staged     map[string][]byte // pairs changed since the last commit (flush.go)
-	stagedSeq  uint64            // the highest completion sequence among them
+	staged     map[string]*pair // pairs changed since the last commit (flush.go), encoded by it
+	stagedSeq  uint64           // the highest completion sequence among them
 }
 
 // Timer messages: only our own timers send them.

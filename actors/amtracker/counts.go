@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"orchestrator/actors/store"
 	"orchestrator/messages"
@@ -131,9 +132,14 @@ func (t *Tracker) count(c actor.Context, m messages.CallCompleted, now time.Time
 	if !t.tracked[m.Outcome] {
 		return
 	}
-	log := t.d.Log.With(zap.String("call_id", m.CallID), zap.String("lead_id", m.LeadID), zap.String("phone", m.Phone.Masked()))
+	// The fields are built only for a line that is written: this runs per completion.
+	log := func(lvl zapcore.Level, msg string, fields ...zap.Field) {
+		if ce := t.d.Log.Check(lvl, msg); ce != nil {
+			ce.Write(append(fields, zap.String("call_id", m.CallID), zap.String("lead_id", m.LeadID), zap.String("phone", m.Phone.Masked()))...)
+		}
+	}
 	if m.LeadID == "" && m.Phone == "" {
-		log.Warn("tracked completion without lead id or phone; not counted")
+		log(zap.WarnLevel, "tracked completion without lead id or phone; not counted")
 		return
 	}
 	at := m.CompletedAt
@@ -142,12 +148,12 @@ func (t *Tracker) count(c actor.Context, m messages.CallCompleted, now time.Time
 	}
 	date, today := t.day(at), t.day(now)
 	if date < previousDay(today) {
-		log.Debug("tracked completion of a past day; not counted", zap.String("day", date))
+		log(zap.DebugLevel, "tracked completion of a past day; not counted", zap.String("day", date))
 		return
 	}
 	d := t.days[date]
 	if d != nil && m.CallID != "" && d.calls[m.CallID] {
-		log.Debug("call already counted", zap.String("day", date))
+		log(zap.DebugLevel, "call already counted", zap.String("day", date))
 		return
 	}
 	key := pairKey(date, m.LeadID, m.Phone)
@@ -157,11 +163,11 @@ func (t *Tracker) count(c actor.Context, m messages.CallCompleted, now time.Time
 			next = old.with(m.CallID)
 		}
 	}
-	t.stage(c, key, encode(next), m.Seq)
+	t.stage(c, key, next, m.Seq)
 	t.dayFor(date).put(key, next, t.d.Cfg.MaxPerDay, m.CallID)
 	t.d.Metrics.counted.WithLabelValues(string(m.Outcome)).Inc()
 	t.gauge(now)
-	log.Debug("tracked completion counted", zap.String("day", date), zap.String("outcome", string(m.Outcome)),
+	log(zap.DebugLevel, "tracked completion counted", zap.String("day", date), zap.String("outcome", string(m.Outcome)),
 		zap.Int("count", next.count()))
 }
 

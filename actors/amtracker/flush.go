@@ -25,10 +25,11 @@ const (
 // flushTick is our own timer's: commit what is staged.
 type flushTick struct{}
 
-// stage records a pair's new value for the next commit.
-func (t *Tracker) stage(c actor.Context, key string, value []byte, seq uint64) {
+// stage records a pair's new value for the next commit; only the last
+// value of a pair in a batch is encoded, by the flush.
+func (t *Tracker) stage(c actor.Context, key string, value *pair, seq uint64) {
 	if t.staged == nil {
-		t.staged = map[string][]byte{}
+		t.staged = map[string]*pair{}
 	}
 	t.staged[key] = value
 	t.stagedSeq = max(t.stagedSeq, seq)
@@ -49,7 +50,7 @@ func (t *Tracker) flush(c actor.Context) bool {
 	}
 	changes := make([]store.Change, 0, len(t.staged))
 	for k, v := range t.staged {
-		changes = append(changes, store.Change{Key: k, Value: v})
+		changes = append(changes, store.Change{Key: k, Value: encode(v)})
 	}
 	if err := t.d.Bucket.Commit(t.stagedSeq, changes...); err != nil {
 		t.d.Log.Error("amtracker counts not stored; kept and retried", zap.Int("pairs", len(changes)), zap.Error(err))

@@ -60,7 +60,7 @@ func toMessage(r *Record) messages.WebhookRecord {
 		Seq: r.Seq, ReceivedAt: r.ReceivedAt, Source: r.Source, RequestID: r.RequestID, Result: r.Result,
 		Error: r.Error, Phone: r.Phone, LeadID: r.LeadID, CallID: r.CallID, Headers: r.Headers,
 	}
-	if json.Valid(r.Body) {
+	if validJSON(r.Body) {
 		out.Body = json.RawMessage(r.Body)
 	} else {
 		out.BodyText = string(r.Body)
