@@ -150,14 +150,14 @@ func (o *Outbox) awaitCommit() {
 	}
 }
 
-// madeDurable drops the update of a committed entry (keeping its key) and
-// schedules it if its requester was waiting for the commit.
+// madeDurable schedules a committed entry if it was waiting for the commit,
+// and keeps its update in memory for the delivery if it is queued and
+// fewer than maxKept are kept; otherwise it keeps only its key.
 func (o *Outbox) madeDurable(e *entry) {
 	if o.items[e.key()] != e {
 		return // delivered before its commit (queued while the store was failing)
 	}
 	e.durable = true
-	e.item.Update = messages.CRMUpdate{Key: e.key()}
 	switch {
 	case e.waited:
 		e.waited = false
@@ -167,6 +167,22 @@ func (o *Outbox) madeDurable(e *entry) {
 		e.held = false
 		o.schedule(e)
 	}
+	if e.queued && o.kept < maxKept {
+		o.kept++
+		return
+	}
+	e.light = true
+	e.item.Update = messages.CRMUpdate{Key: e.key()}
+}
+
+// lighten drops the update of a durable entry from memory, keeping its key.
+func (o *Outbox) lighten(e *entry) {
+	if !e.durable || e.light {
+		return
+	}
+	o.kept--
+	e.light = true
+	e.item.Update = messages.CRMUpdate{Key: e.key()}
 }
 
 // commitFailed answers every waiting requester with Failed and forgets the

@@ -51,6 +51,11 @@ const (
 	deliveredTTL = 7 * 24 * time.Hour
 	// sweepEvery is the safety-net timer.
 	sweepEvery = time.Minute
+	// maxKept bounds the committed updates kept in memory for their first
+	// delivery, which then need not read them back from the store: as many
+	// as a full staged batch holds (2-3 MiB with 2 KB transcripts, 17 MiB
+	// if every note is at its 8 KiB limit).
+	maxKept = maxStaged
 )
 
 // Outbox is the CRM outbox actor.
@@ -78,22 +83,26 @@ type Outbox struct {
 	failing     bool     // the last commit failed; the "flush" timer tries again
 	stopping    bool     // Stopping/Restarting: arm no timer, start no delivery
 
-	sent     map[string]time.Time // delivered keys, within deliveredTTL
-	sentFIFO []sentKey            // sent in delivery order, for pruning
-	warned   bool                 // the delivered-keys bound was hit in this incarnation
+	kept int // durable entries whose update is still in memory; at most maxKept
+
+	sent     map[string]int64 // delivered keys and when (Unix ns), within deliveredTTL
+	sentFIFO []sentKey        // sent in delivery order, for pruning
+	warned   bool             // the delivered-keys bound was hit in this incarnation
 
 	resend resend.Asker
 }
 
 // entry is one update of the outbox. The update itself (lead, status,
 // fields, and a summary and transcript of up to 8 KiB each) stays in item
-// only until its record is committed; after that only its key and the
-// delivery state are kept, and the rest is read back from the store when
-// the update is delivered, listed or answered. A full outbox thus costs a
-// few hundred bytes per update, not kilobytes.
+// until its record is committed, and after that only while it waits to be
+// delivered, for at most maxKept entries; otherwise only its key and the
+// delivery state are kept (light), and the rest is read back from the
+// store when the update is delivered, listed or answered. A full outbox
+// thus costs a few hundred bytes per update, not kilobytes.
 type entry struct {
 	item    messages.CRMOutboxItem
-	durable bool // its record is committed; item.Update holds only the Key
+	durable bool // its record is committed
+	light   bool // durable, and item.Update holds only the Key
 	waited  bool // queued by a requester still waiting for the commit; undone if it fails
 	// held: from a completed call, delivered once committed, so a crash
 	// between delivery and commit cannot deliver it again after a resend.
@@ -118,6 +127,7 @@ type (
 	deliveryDone struct {
 		owner *Outbox // the incarnation that started the delivery
 		e     *entry
+		u     messages.CRMUpdate // what was sent, when it failed: its new state is stored with it
 		err   error
 	}
 )

@@ -194,7 +194,7 @@ func TestAnUpdateTheCRMAlwaysRefusesIsParkedForAnOperator(t *testing.T) {
 		if pending := r.outbox(t, false); len(pending.Items) != 0 {
 			t.Errorf("pending list = %+v", pending)
 		}
-		if got := testutil.ToFloat64(r.metrics.items.WithLabelValues("parked")); got != 1 {
+		if got := testutil.ToFloat64(r.metrics.parked); got != 1 {
 			t.Errorf("parked gauge = %v", got)
 		}
 		if r.count(resultParked) != 1 || r.count(resultRetried) != 2 {

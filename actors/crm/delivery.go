@@ -14,21 +14,24 @@ import (
 )
 
 // deliver sends one update from a goroutine that touches no field: it gets
-// what it needs as arguments and reports back with a deliveryDone. A stored
-// update is read from the store by that goroutine (bbolt reads run beside
-// the actor's commits). A delivery cancelled by Stopping/Restarting reports
-// nothing; its update stays pending in the store.
+// what it needs as arguments and reports back with a deliveryDone. An
+// update no longer in memory is read from the store by that goroutine
+// (bbolt reads run beside the actor's commits); one still in memory is
+// handed over (it is never changed once queued) and dropped from the entry
+// if stored, a failure bringing it back. A delivery cancelled by
+// Stopping/Restarting reports nothing; its update stays pending in the store.
 func (o *Outbox) deliver(e *entry) {
 	e.inflight = true
 	o.inflight++
-	u, stored := copyUpdate(e.item.Update), e.durable
-	ctx, client, bucket, send, self, key := o.ctx, o.d.Client, o.d.Bucket, o.send, o.self, e.key()
+	u, light := e.item.Update, e.light
+	o.lighten(e)
+	ctx, client, bucket, send, self := o.ctx, o.d.Client, o.d.Bucket, o.send, o.self
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
 		var err error
-		if stored {
-			u, err = loadUpdate(bucket, key)
+		if light {
+			u, err = loadUpdate(bucket, u.Key)
 		}
 		if err == nil {
 			err = client.UpdateLead(ctx, leadUpdate(u))
@@ -36,7 +39,11 @@ func (o *Outbox) deliver(e *entry) {
 		if ctx.Err() != nil {
 			return
 		}
-		send(self, deliveryDone{owner: o, e: e, err: err})
+		done := deliveryDone{owner: o, e: e, err: err}
+		if err != nil {
+			done.u = u
+		}
+		send(self, done)
 	}()
 }
 
@@ -56,7 +63,7 @@ func (o *Outbox) deliveryDone(m deliveryDone) {
 		if m.err == nil {
 			o.delivered(m.e)
 		} else {
-			o.failed(m.e, m.err)
+			o.failed(m.e, m.u, m.err)
 		}
 	}
 	o.pump()
@@ -68,15 +75,19 @@ func (o *Outbox) deliveryDone(m deliveryDone) {
 func (o *Outbox) delivered(e *entry) {
 	now, key := o.now(), e.key()
 	delete(o.items, key)
-	o.stage(append(o.remember(key, now), delItem(key))...)
+	o.stage(putSent(key, now), delItem(key))
+	o.remember(key, now)
 	o.d.Metrics.count(resultDelivered)
 	o.gauge()
-	o.d.Log.Debug("crm lead updated", zap.String("key", logKey(key)), zap.Int("tries", e.item.Tries+1))
+	if ce := o.d.Log.Check(zap.DebugLevel, "crm lead updated"); ce != nil {
+		ce.Write(zap.String("key", logKey(key)), zap.Int("tries", e.item.Tries+1))
+	}
 }
 
-// failed counts a try and schedules the next one, or parks the update.
-// The update is read back from the store to write its new state.
-func (o *Outbox) failed(e *entry, err error) {
+// failed counts a try and schedules the next one, or parks the update,
+// storing its new state with u, the update as delivered (read back from
+// the store if the delivery could not read it).
+func (o *Outbox) failed(e *entry, u messages.CRMUpdate, err error) {
 	now, key, it := o.now(), e.key(), &e.item
 	it.Tries++
 	it.LastError = scrub(err.Error())
@@ -86,7 +97,12 @@ func (o *Outbox) failed(e *entry, err error) {
 	} else {
 		it.NextTry = now.Add(wait)
 	}
-	full, serr := o.stored(e)
+	full, serr := *it, error(nil)
+	if u.Key != "" {
+		full.Update = u // as the delivery had it: no need to read it back
+	} else {
+		full, serr = o.stored(e)
+	}
 	fields := []zap.Field{zap.String("key", logKey(key)), zap.String("lead_id", full.Update.LeadID),
 		zap.String("status", full.Update.Status), zap.Int("tries", it.Tries),
 		zap.Bool("rejected", errors.Is(err, convoso.ErrRejected)), zap.String("error", it.LastError)}

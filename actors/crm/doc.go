@@ -3,7 +3,9 @@
 // CRM with retries, and look-ups of leads by phone.
 //
 // Owns: the outbox (pending and parked updates) and the keys delivered in the
-// last 7 days, in memory and in the state file's "crm" bucket.
+// last 7 days, in memory and in the state file's "crm" bucket, where records
+// are a compact binary encoding (codec.go; the JSON of earlier versions is
+// still read).
 //
 // Group commit (leader/follower, as the journal): new updates and delivery
 // results are staged; one commit at a time writes everything staged in one
@@ -27,9 +29,16 @@
 // Memory: once committed, an update keeps only its key and delivery state
 // in memory (a few hundred bytes); the update itself, with its summary and
 // transcript of up to 8 KiB each, is read from the store when it is
-// delivered, listed or answered. Pending updates wait in a FIFO (new, due
-// at once) or a min-heap by NextTry (retries, and everything loaded at
-// start), so picking the next delivery costs O(log n).
+// delivered, listed or answered. The exception is the common case: up to
+// maxKept committed updates waiting for their first delivery keep their
+// update, so a CRM that keeps up never has one read back. A delivery hands
+// the update to its goroutine, which brings it back if the try fails, so
+// the retry state is stored without a read either. Pending updates wait in
+// a FIFO (new, due at once) or a min-heap by NextTry (retries, and
+// everything loaded at start), so picking the next delivery costs
+// O(log n). A delivered key is its string and a time in Unix ns, in a map
+// and in a FIFO that forgets the oldest first: about 80 bytes besides the
+// key's own.
 //
 // Accepts:
 //   - messages.CallCompleted: becomes an update keyed "call:<call_id>" with

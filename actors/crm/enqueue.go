@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
@@ -21,7 +22,7 @@ var errNotQueued = errors.New("not queued")
 // update queues a CRMUpdate and answers its requester, if any: at once for
 // a duplicate or a refusal, after the commit that stores it otherwise.
 func (o *Outbox) update(c actor.Context, u messages.CRMUpdate) {
-	ack, err := o.enqueue(u, c.Sender())
+	ack, err := o.enqueue(copyUpdate(u), c.Sender())
 	switch {
 	case c.Sender() == nil:
 	case err != nil:
@@ -57,12 +58,13 @@ func fromCall(m messages.CallCompleted) messages.CRMUpdate {
 		Status: m.Outcome.CRMStatus(), Summary: m.Summary, Transcript: m.Transcript, Fields: fields, Seq: m.Seq}
 }
 
-// enqueue stages a new update for the next commit and schedules it, or says
-// why it did not: a duplicate is not an error, a refusal is. The answer for
-// asker is returned when it is known now (a duplicate), or nil when the
-// commit will send it. Without an asker the update may be delivered before
-// its commit: a lead update sent and then lost in a crash is only sent again
-// if its producer publishes it again, which it tolerates.
+// enqueue stages a new update (its own: no one else holds its Fields) for
+// the next commit and schedules it, or says why it did not: a duplicate is
+// not an error, a refusal is. The answer for asker is returned when it is
+// known now (a duplicate), or nil when the commit will send it. Without an
+// asker the update may be delivered before its commit: a lead update sent
+// and then lost in a crash is only sent again if its producer publishes it
+// again, which it tolerates.
 func (o *Outbox) enqueue(u messages.CRMUpdate, asker *actor.PID) (*messages.CRMOutboxItem, error) {
 	now := o.now()
 	if why := invalid(u); why != "" {
@@ -73,15 +75,15 @@ func (o *Outbox) enqueue(u messages.CRMUpdate, asker *actor.PID) (*messages.CRMO
 	if e, ok := o.items[u.Key]; ok {
 		return o.duplicate(e, asker), nil
 	}
-	if at, ok := o.sent[u.Key]; ok && now.Sub(at) < deliveredTTL {
+	if ns, ok := o.sent[u.Key]; ok && now.Sub(time.Unix(0, ns)) < deliveredTTL {
+		at := time.Unix(0, ns).UTC()
 		o.d.Metrics.count(resultDuplicate)
 		o.d.Log.Debug("crm update already delivered", zap.String("key", logKey(u.Key)), zap.Time("delivered_at", at))
-		return &messages.CRMOutboxItem{Update: copyUpdate(u), CreatedAt: at}, nil
+		return &messages.CRMOutboxItem{Update: u, CreatedAt: at}, nil
 	}
 	if err := o.refuse(u); err != nil {
 		return nil, err
 	}
-	u = copyUpdate(u)
 	u.Summary, u.Transcript = convoso.Clip(u.Summary, convoso.MaxNote), convoso.Clip(u.Transcript, convoso.MaxNote)
 	e := &entry{item: messages.CRMOutboxItem{Update: u, CreatedAt: now, NextTry: now}, waited: asker != nil}
 	o.items[u.Key] = e
@@ -98,7 +100,9 @@ func (o *Outbox) enqueue(u messages.CRMUpdate, asker *actor.PID) (*messages.CRMO
 	}
 	o.stage(putItem(e.item))
 	o.gauge()
-	o.d.Log.Debug("crm update queued", zap.String("key", logKey(u.Key)), zap.String("lead_id", u.LeadID), zap.String("status", u.Status))
+	if ce := o.d.Log.Check(zap.DebugLevel, "crm update queued"); ce != nil { // no fields built when not logged
+		ce.Write(zap.String("key", logKey(u.Key)), zap.String("lead_id", u.LeadID), zap.String("status", u.Status))
+	}
 	o.pump()
 	return nil, nil
 }

@@ -17,30 +17,42 @@ const (
 	resultStoreFailed = "store_failed" // could not be persisted, so not queued
 )
 
-// Metrics are the outbox's series.
+var results = [...]string{resultQueued, resultDelivered, resultRetried, resultParked, resultRefusedFull,
+	resultDuplicate, resultInvalid, resultStoreFailed}
+
+// Metrics are the outbox's series. Every series is looked up once, here:
+// each update changes several of them.
 type Metrics struct {
-	items   *prometheus.GaugeVec
-	updates *prometheus.CounterVec
+	updates         *prometheus.CounterVec
+	byResult        map[string]prometheus.Counter
+	pending, parked prometheus.Gauge
 }
 
 // NewMetrics registers the outbox metrics on reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	f := promauto.With(reg)
-	return &Metrics{
-		items: f.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "orchestrator_crm_outbox_items",
-			Help: "Updates in the CRM outbox, by state (pending, parked).",
-		}, []string{"state"}),
+	items := f.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "orchestrator_crm_outbox_items",
+		Help: "Updates in the CRM outbox, by state (pending, parked).",
+	}, []string{"state"})
+	m := &Metrics{
 		updates: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "orchestrator_crm_updates_total",
 			Help: "CRM updates by result (queued, delivered, retried, parked, refused_full, duplicate, invalid, store_failed).",
 		}, []string{"result"}),
+		byResult: make(map[string]prometheus.Counter, len(results)),
+		pending:  items.WithLabelValues("pending"),
+		parked:   items.WithLabelValues("parked"),
 	}
+	for _, r := range results {
+		m.byResult[r] = m.updates.WithLabelValues(r)
+	}
+	return m
 }
 
-func (m *Metrics) count(result string) { m.updates.WithLabelValues(result).Inc() }
+func (m *Metrics) count(result string) { m.byResult[result].Inc() }
 
 func (m *Metrics) setItems(pending, parked int) {
-	m.items.WithLabelValues("pending").Set(float64(pending))
-	m.items.WithLabelValues("parked").Set(float64(parked))
+	m.pending.Set(float64(pending))
+	m.parked.Set(float64(parked))
 }

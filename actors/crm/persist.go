@@ -2,7 +2,6 @@ package crm
 
 import (
 	"container/heap"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -15,18 +14,19 @@ import (
 	"orchestrator/messages"
 )
 
-// Keys in the bucket: an outbox item under itemPrefix+Key (JSON
-// messages.CRMOutboxItem), a delivered key under sentPrefix+Key (its
-// delivery time, RFC 3339).
+// Keys in the bucket: an outbox item under itemPrefix+Key
+// (messages.CRMOutboxItem, encodeItem), a delivered key under
+// sentPrefix+Key (its delivery time, encodeSent).
 const (
 	itemPrefix = "item:"
 	sentPrefix = "sent:"
 )
 
-// sentKey is one delivery, in the order they happened.
+// sentKey is one delivery, in the order they happened; at is in Unix ns
+// (16 bytes less than a time.Time, for up to crm.max_items keys).
 type sentKey struct {
 	key string
-	at  time.Time
+	at  int64
 }
 
 // load reads the outbox and the delivered keys. A record that does not
@@ -35,18 +35,17 @@ type sentKey struct {
 // stay in memory; the update is read again when it is delivered or listed.
 func (o *Outbox) load() error {
 	o.items, o.parked = map[string]*entry{}, 0
-	o.sent, o.sentFIFO = map[string]time.Time{}, nil
+	o.sent, o.sentFIFO = map[string]int64{}, nil
 	err := o.d.Bucket.Load(func(k, v []byte) error {
 		key := string(k)
 		switch {
 		case strings.HasPrefix(key, itemPrefix):
-			var it messages.CRMOutboxItem
-			if err := json.Unmarshal(v, &it); err != nil || it.Update.Key == "" {
+			it, err := decodeItem(v, true)
+			if err != nil || it.Update.Key == "" {
 				o.d.Log.Error("crm outbox record unreadable; skipped", zap.String("key", logKey(key)), zap.Error(err))
 				return nil
 			}
-			it.Update = messages.CRMUpdate{Key: it.Update.Key}
-			e := &entry{item: it, durable: true}
+			e := &entry{item: it, durable: true, light: true}
 			o.items[it.Update.Key] = e
 			if it.Parked {
 				o.parked++
@@ -55,14 +54,14 @@ func (o *Outbox) load() error {
 				o.retries = append(o.retries, e)
 			}
 		case strings.HasPrefix(key, sentPrefix):
-			var at time.Time
-			if err := at.UnmarshalText(v); err != nil {
+			at, err := decodeSent(v)
+			if err != nil {
 				o.d.Log.Error("crm delivered-key record unreadable; skipped", zap.String("key", logKey(key)), zap.Error(err))
 				return nil
 			}
 			key = strings.TrimPrefix(key, sentPrefix)
-			o.sent[key] = at
-			o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at})
+			o.sent[key] = at.UnixNano()
+			o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at.UnixNano()})
 		}
 		return nil
 	})
@@ -70,7 +69,7 @@ func (o *Outbox) load() error {
 		return err
 	}
 	heap.Init(&o.retries) // due ones first, by NextTry
-	sort.Slice(o.sentFIFO, func(i, j int) bool { return o.sentFIFO[i].at.Before(o.sentFIFO[j].at) })
+	sort.Slice(o.sentFIFO, func(i, j int) bool { return o.sentFIFO[i].at < o.sentFIFO[j].at })
 	return nil
 }
 
@@ -83,44 +82,37 @@ func commit(b *store.Bucket, applied uint64, changes []store.Change) error {
 }
 
 func putItem(it messages.CRMOutboxItem) store.Change {
-	raw, err := json.Marshal(it)
-	if err != nil { // plain strings, ints and times: cannot happen
-		panic(fmt.Errorf("crm: encode item: %w", err))
-	}
-	return store.Change{Key: itemPrefix + it.Update.Key, Value: raw}
+	return store.Change{Key: itemPrefix + it.Update.Key, Value: encodeItem(it)}
 }
 
 func delItem(key string) store.Change { return store.Change{Key: itemPrefix + key} }
 
 func putSent(key string, at time.Time) store.Change {
-	raw, _ := at.MarshalText()
-	return store.Change{Key: sentPrefix + key, Value: raw}
+	return store.Change{Key: sentPrefix + key, Value: encodeSent(at)}
 }
 
 // loadUpdate reads the update of a stored item; safe from any goroutine.
 func loadUpdate(b *store.Bucket, key string) (messages.CRMUpdate, error) {
-	var rec struct {
-		Update messages.CRMUpdate `json:"update"`
-	}
 	raw, err := b.Get(itemPrefix + key)
 	switch {
 	case err != nil:
-		return rec.Update, fmt.Errorf("crm: read stored update: %w", err)
+		return messages.CRMUpdate{}, fmt.Errorf("crm: read stored update: %w", err)
 	case raw == nil:
-		return rec.Update, errors.New("crm: read stored update: not in the store")
+		return messages.CRMUpdate{}, errors.New("crm: read stored update: not in the store")
 	}
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return rec.Update, fmt.Errorf("crm: read stored update: %w", err)
+	it, err := decodeItem(raw, false)
+	if err != nil {
+		return messages.CRMUpdate{}, fmt.Errorf("crm: read stored update: %w", err)
 	}
-	return rec.Update, nil
+	return it.Update, nil
 }
 
-// stored is the entry's item with its update, read from the store once it
-// is durable (the update never changes; its delivery state in memory is the
-// newer). On a read error the update holds only its key.
+// stored is the entry's item with its update, read from the store when it
+// is no longer in memory (the update never changes; its delivery state in
+// memory is the newer). On a read error the update holds only its key.
 func (o *Outbox) stored(e *entry) (messages.CRMOutboxItem, error) {
 	it := copyItem(e.item)
-	if !e.durable {
+	if !e.light {
 		return it, nil
 	}
 	u, err := loadUpdate(o.d.Bucket, e.key())
@@ -140,16 +132,15 @@ func (o *Outbox) full(e *entry) messages.CRMOutboxItem {
 	return it
 }
 
-// remember records a delivered key and returns the store changes: the key,
-// and the deletion of the oldest keys when more than crm.max_items are
+// remember records a delivered key (its putSent is the caller's) and
+// stages the deletion of the oldest keys when more than crm.max_items are
 // remembered (so memory stays bounded even past the TTL's worth of traffic).
-func (o *Outbox) remember(key string, at time.Time) []store.Change {
-	changes := []store.Change{putSent(key, at)}
-	o.sent[key] = at
-	o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at})
+func (o *Outbox) remember(key string, at time.Time) {
+	o.sent[key] = at.UnixNano()
+	o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at.UnixNano()})
 	for len(o.sent) > max(o.d.Cfg.MaxItems, 1) && len(o.sentFIFO) > 0 {
 		if old := o.popSent(); old != "" {
-			changes = append(changes, store.Change{Key: sentPrefix + old})
+			o.stage(store.Change{Key: sentPrefix + old})
 			if !o.warned {
 				o.warned = true
 				o.d.Log.Warn("crm delivered keys over crm.max_items; forgetting the oldest before their 7 days",
@@ -157,7 +148,6 @@ func (o *Outbox) remember(key string, at time.Time) []store.Change {
 			}
 		}
 	}
-	return changes
 }
 
 // popSent forgets the oldest delivery and returns its key, or "" when that
@@ -165,7 +155,7 @@ func (o *Outbox) remember(key string, at time.Time) []store.Change {
 func (o *Outbox) popSent() string {
 	head := o.sentFIFO[0]
 	o.sentFIFO = o.sentFIFO[1:]
-	if at, ok := o.sent[head.key]; ok && at.Equal(head.at) {
+	if at, ok := o.sent[head.key]; ok && at == head.at {
 		delete(o.sent, head.key)
 		return head.key
 	}
@@ -175,7 +165,7 @@ func (o *Outbox) popSent() string {
 // prune forgets delivered keys older than deliveredTTL.
 func (o *Outbox) prune(now time.Time) {
 	var changes []store.Change
-	for len(o.sentFIFO) > 0 && now.Sub(o.sentFIFO[0].at) >= deliveredTTL {
+	for len(o.sentFIFO) > 0 && now.Sub(time.Unix(0, o.sentFIFO[0].at)) >= deliveredTTL {
 		if old := o.popSent(); old != "" {
 			changes = append(changes, store.Change{Key: sentPrefix + old})
 		}

@@ -57,6 +57,9 @@ func maskToken(s string) string {
 // maskDigits hides all but the last 4 digits of every run of 7 or more, the
 // shape of a phone number (DESIGN §6: phones masked in logs).
 func maskDigits(s string) string {
+	if !hasPhoneRun(s) {
+		return s // most texts and keys: no copy
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		j := i
@@ -76,6 +79,19 @@ func maskDigits(s string) string {
 		i = j
 	}
 	return b.String()
+}
+
+// hasPhoneRun says whether s has a run of 7 or more digits.
+func hasPhoneRun(s string) bool {
+	run := 0
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			run = 0
+		} else if run++; run >= 7 {
+			return true
+		}
+	}
+	return false
 }
 
 // logKey is an update key as logged: "dnc:<phone>" keys carry a phone.
