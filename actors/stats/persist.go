@@ -2,6 +2,7 @@ package stats
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -88,25 +89,40 @@ func (s *Stats) flush() error {
 }
 
 // prune forgets, once per business day, the call ids that left the dedupe
-// window and cannot be delivered again.
+// window and cannot be delivered again: those staged, and those stored,
+// found by a scan of the id keys of the days before the window (the keys
+// are in day order, so the scan stops at the window).
 func (s *Stats) prune(today string) {
 	if today == s.prunedFor {
 		return
 	}
 	s.prunedFor = today
 	from := dedupeFrom(today, s.d.Cfg.DedupeDays)
-	n := 0
-	for id, sc := range s.seen {
-		if remembered(sc.day, from, sc.seq, s.applied) {
-			continue
-		}
-		delete(s.seen, id)
-		if _, uncommitted := s.batch.ids[id]; uncommitted {
+	for id, sc := range s.batch.ids {
+		if !remembered(sc.day, from, sc.seq, s.applied) {
 			delete(s.batch.ids, id)
-			continue
+			s.seen.forget(id, sc.day, sc.seq)
 		}
-		s.batch.drop = append(s.batch.drop, idKey(sc.day, id))
-		n++
+	}
+	n := 0
+	err := s.d.Bucket.LoadPrefix(idPrefix, func(k, v []byte) error {
+		day, id, ok := parseIDKey(string(k))
+		if !ok {
+			return nil
+		}
+		if day >= from {
+			return errPruned
+		}
+		if seq := decodeSeq(v); !remembered(day, from, seq, s.applied) {
+			s.seen.forget(id, day, seq)
+			s.batch.drop = append(s.batch.drop, string(k))
+			n++
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errPruned) {
+		s.prunedFor = "" // the next flush tries again
+		s.d.Log.Error("call ids not pruned; will retry", zap.Error(err))
 	}
 	if n > 0 {
 		s.d.Log.Info("call ids forgotten", zap.Int("call_ids", n), zap.String("before", from))
@@ -116,7 +132,7 @@ func (s *Stats) prune(today string) {
 // load reads the applied sequence, every day's counters and the call ids
 // still remembered; ids past the window are deleted by the first flush.
 func (s *Stats) load(today string) error {
-	s.days, s.seen = map[string]messages.StatsCounts{}, map[string]seenCall{}
+	s.days, s.seen = map[string]messages.StatsCounts{}, newSeenSet()
 	applied, err := s.d.Bucket.Applied()
 	if err != nil {
 		return fmt.Errorf("stats: load applied sequence: %w", err)
@@ -135,7 +151,7 @@ func (s *Stats) load(today string) error {
 			return nil
 		}
 		if date, id, ok := parseIDKey(key); ok {
-			s.seen[id] = seenCall{day: date, seq: decodeSeq(v)}
+			s.seen.add(id, date, decodeSeq(v))
 			return nil
 		}
 		s.d.Log.Warn("unknown stats record; ignored", zap.String("key", key))

@@ -32,7 +32,7 @@ type Stats struct {
 	d      Deps
 	timers *supervision.Timers
 	days   map[string]messages.StatsCounts // every day counted, by date
-	seen   map[string]seenCall             // call ids remembered, by call id
+	seen   seenSet                         // call ids remembered (seen.go)
 	// applied is the journal sequence in the store; pending the highest one
 	// among the completions handled since (committed by the next flush).
 	applied, pending uint64
@@ -129,7 +129,7 @@ func (s *Stats) start(c actor.Context) {
 	if !s.batch.empty() { // call ids pruned at load
 		s.armFlush()
 	}
-	s.d.Log.Info("stats loaded", zap.Int("days", len(s.days)), zap.Int("call_ids", len(s.seen)),
+	s.d.Log.Info("stats loaded", zap.Int("days", len(s.days)), zap.Int("call_ids", s.seen.len()),
 		zap.Uint64("applied_seq", s.applied))
 	s.asker = resend.Asker{Calls: s.d.Calls, Log: s.d.Log}
 	s.resending = s.d.Calls != nil
@@ -168,9 +168,9 @@ func (s *Stats) add(m messages.CallCompleted) {
 		s.d.Log.Warn("completion without a call id; not counted", zap.Uint64("seq", m.Seq))
 		return
 	}
-	if prev, ok := s.seen[m.CallID]; ok {
+	if day, ok := s.seen.lookup(m.CallID, s.countedOn); ok {
 		s.repeats++
-		s.d.Log.Debug("call already counted", zap.String("call_id", m.CallID), zap.String("day", prev.day))
+		s.d.Log.Debug("call already counted", zap.String("call_id", m.CallID), zap.String("day", day))
 		return
 	}
 	at := m.CompletedAt
@@ -179,11 +179,26 @@ func (s *Stats) add(m messages.CallCompleted) {
 	}
 	day := s.dayOf(at)
 	s.days[day] = Apply(s.days[day], m)
-	s.seen[m.CallID] = seenCall{day: day, seq: m.Seq}
+	s.seen.add(m.CallID, day, m.Seq)
 	s.batch.add(day, m.CallID, m.Seq)
 	s.counted++
 	s.d.Log.Debug("call counted", zap.String("call_id", m.CallID), zap.String("day", day),
 		zap.String("outcome", string(m.Outcome)))
+}
+
+// countedOn says whether id was counted on day: staged in the batch or
+// stored. A store that cannot say is taken as yes (the id's hash matched:
+// almost surely this id), as counting a call twice is the worse error.
+func (s *Stats) countedOn(day, id string) bool {
+	if sc, ok := s.batch.ids[id]; ok {
+		return sc.day == day
+	}
+	v, err := s.d.Bucket.Get(idKey(day, id))
+	if err != nil {
+		s.d.Log.Error("statistics store unreadable; a call id taken as counted", zap.String("call_id", id), zap.Error(err))
+		return true
+	}
+	return v != nil
 }
 
 // resent ends the recovery: every completion up to m.Through is in our

@@ -1,4 +1,4 @@
-// Package wire reads the compact binary records the calls and redial actors
+// Package wire reads the compact binary records the calls, redial and crm actors
 // store: bytes, varints and length-prefixed fields.
 package wire
 
