@@ -61,11 +61,16 @@ type Calls struct {
 	self   *actor.PID
 	send   func(*actor.PID, interface{})
 
-	calls       map[string]*call // by intent id
-	byCallID    map[string]string
-	phones      map[messages.Phone]*phone
-	leadDialled map[string]stamp // lead id → its last dial, within calls.duplicate_window
+	// In memory only what is live (doc.go); the rest is read from the
+	// state file (index.go).
+	calls       map[string]*call          // by intent: dials awaiting the provider, calls changed since the last commit
+	byCallID    map[string]string         // call ids learnt since the last commit
+	holds       map[messages.Phone]hold   // phones holding a call in flight or a post-transfer hold
+	phones      map[messages.Phone]*phone // phone records changed since the last commit
+	leadDialled map[string]stamp          // lead id → its last dial, within calls.duplicate_window (dials.go)
+	unlogged    []leadDial                // dials for the next commit's dial log
 	nextIntent  uint64
+	savedIntent uint64 // nextIntent as last stored
 	nextFrom    int
 
 	gates  map[messages.Phone]*gateQueue
@@ -86,9 +91,12 @@ type Calls struct {
 	strs        interned
 	leadSweep   int // reserves since leadDialled was last swept
 	outbox      []messages.CallCompleted
-	applied     uint64    // journal sequence whose effects are committed
-	held        int       // phones held by a call
-	deadlines   deadlines // pending timeouts, earliest first
+	applied     uint64      // journal sequence whose effects are committed
+	ahead       []uint64    // intake leads dialled, until the applied sequence passes them
+	savedAhead  []uint64    // ahead as last stored
+	held        int         // phones held by a call
+	deadlines   deadlines   // pending timeouts, earliest first
+	pruned      *pruneCount // the prune's walk in progress
 
 	resends     map[string]*resend // by ref
 	resendN     uint64
@@ -107,6 +115,16 @@ type (
 		intent string
 		res    bland.CallResult
 		err    error
+	}
+)
+
+// getMemory asks what the actor holds in memory (tests, DESIGN §3 "Memory
+// bounds"); answered with memory.
+type (
+	getMemory struct{}
+	memory    struct {
+		calls, callIDs, holds, records, leads int
+		pruning                               bool
 	}
 )
 
@@ -161,8 +179,13 @@ func (s *Calls) Receive(c actor.Context) {
 		s.pull(c)
 	case pruneTick:
 		s.prune()
+	case pruneStep:
+		s.pruneSome(m)
 	case flushTick:
 		s.flush()
+	case getMemory:
+		c.Respond(memory{calls: len(s.calls), callIDs: len(s.byCallID), holds: len(s.holds), records: len(s.phones),
+			leads: len(s.leadDialled), pruning: s.pruned != nil})
 	case messages.ConfigChanged:
 		s.d.Cfg, s.d.FromNumbers = m.Config.Calls, m.Config.Bland.FromNumbers
 	default:
@@ -180,14 +203,16 @@ func (s *Calls) start(c actor.Context) {
 	s.strs = interned{}
 	s.toDial, s.flushQueued = nil, false
 	s.ctx, s.cancel = context.WithCancel(s.d.Context)
+	began := time.Now()
 	if err := s.load(); err != nil {
 		panic(fmt.Errorf("calls: load state: %w", err)) // the supervisor retries with backoff
 	}
 	s.timers.Every("prune", 24*time.Hour, pruneTick{})
 	c.Send(s.d.Journal, messages.SubscribeJournal{Subscriber: c.Self()})
 	s.d.Metrics.inFlight.Set(float64(s.activeCalls()))
-	s.d.Log.Info("calls started", zap.Int("calls", len(s.calls)), zap.Int("in_flight", s.activeCalls()),
-		zap.Uint64("applied_seq", s.applied))
+	s.d.Log.Info("calls started", zap.Int("phones_held", len(s.holds)), zap.Int("in_flight", s.activeCalls()),
+		zap.Int("leads_in_duplicate_window", len(s.leadDialled)), zap.Uint64("applied_seq", s.applied),
+		zap.Duration("took", time.Since(began)))
 }
 
 // stop cancels provider requests still out and waits for their goroutines;
@@ -215,21 +240,3 @@ func (s *Calls) now() time.Time { return s.d.Now() }
 
 // activeCalls is the number of phones held by a call.
 func (s *Calls) activeCalls() int { return s.held }
-
-// holdPhone holds a phone for a call; freePhone lets it go. They keep the count of
-// held phones (the in-flight gauge) without scanning every phone.
-func (s *Calls) holdPhone(p *phone, intent string) {
-	if p.InFlight == "" {
-		s.held++
-	}
-	p.InFlight = intent
-	s.d.Metrics.inFlight.Set(float64(s.held))
-}
-
-func (s *Calls) freePhone(p *phone) {
-	if p.InFlight != "" {
-		s.held--
-	}
-	p.InFlight = ""
-	s.d.Metrics.inFlight.Set(float64(s.held))
-}

@@ -11,8 +11,9 @@ import (
 )
 
 // How calls and phones are stored: a version byte, then length-prefixed
-// strings and varints. A start decodes every one of them, so this is kept
-// far cheaper (and smaller on disk) than JSON. Values written by earlier
+// strings and varints. The prune, the phone history and an upgrade decode
+// a week of them, so this is kept far cheaper (and smaller on disk) than
+// JSON. Values written by earlier
 // versions are JSON (they start with '{') and are still read.
 const codecVersion = 1
 
@@ -55,6 +56,20 @@ func decodeCall(b []byte, in interned) (*call, error) {
 	cl.RequestedAt, cl.DialledAt, cl.EndedAt = stamp(d.Varint()), stamp(d.Varint()), stamp(d.Varint())
 	cl.CompletedSeq, cl.PublishedSeq, cl.LeadSeq = d.Uvarint(), d.Uvarint(), d.Uvarint()
 	return cl, d.Err
+}
+
+// storedPhone is the phone of a stored call, read without decoding the rest;
+// ok is false when it cannot be (JSON of an earlier version: decode it).
+func storedPhone(b []byte) (phone []byte, ok bool) {
+	if len(b) == 0 || b[0] != codecVersion {
+		return nil, false
+	}
+	r := wire.NewReader(b[1:], errCodec)
+	for range 5 { // intent, call id, kind, lead id, list id
+		r.Next(r.Count())
+	}
+	phone = r.Next(r.Count())
+	return phone, r.Err == nil
 }
 
 func (p *phone) encode() []byte {

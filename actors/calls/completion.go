@@ -16,33 +16,34 @@ import (
 // Each call's completion is published once, after its state is committed.
 func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 	now := s.now().UTC()
-	intent, known := s.byCallID[cc.CallID]
-	if !known {
-		intent, known = s.adoptCut(cc)
+	cl := s.callByID(cc.CallID, cc.Phone)
+	if cl == nil {
+		cl = s.adoptCut(cc)
 	}
-	if !known {
-		if p := s.phones[cc.Phone]; p != nil && p.InFlight != "" && s.calls[p.InFlight].State == stateIntent {
-			// The provider's webhook beat its own answer to our request:
-			// keep it until the dial is recorded. The first status held
-			// is the one applied, as for a call already known.
-			if _, held := s.early[cc.CallID]; !held {
-				s.early[cc.CallID] = cc
+	if cl == nil {
+		if intent := s.holding(cc.Phone); intent != "" {
+			if dial := s.calls[intent]; dial != nil && dial.State == stateIntent {
+				// The provider's webhook beat its own answer to our request:
+				// keep it until the dial is recorded. The first status held
+				// is the one applied, as for a call already known.
+				if _, held := s.early[cc.CallID]; !held {
+					s.early[cc.CallID] = cc
+				}
+				return
 			}
-			return
 		}
 		s.inbound(c, cc)
 		return
 	}
-	cl := s.calls[intent]
 	if cl.State == stateDone {
 		return // a second status for the same call: already published
 	}
 	late := cl.State == stateUnknown
 	cl.State, cl.Outcome, cl.EndedAt = stateDone, cc.Outcome, stampOf(now)
 	cl.CompletedSeq, cl.PublishedSeq = cc.Seq, max(cc.Seq, s.applied)
-	if p := s.phones[cl.Phone]; p != nil {
-		if p.InFlight == intent {
-			s.freePhone(p)
+	if p := s.knownPhone(cl.Phone); p != nil {
+		if p.InFlight == cl.Intent {
+			p.InFlight = ""
 		}
 		if cc.Transferred && s.d.Cfg.PostTransferHold > 0 {
 			p.HoldUntil = stampOf(now.Add(s.d.Cfg.PostTransferHold))
@@ -50,6 +51,7 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 		s.stagePhone(cl.Phone)
 	}
 	s.stageCall(cl)
+	s.stagePublished(cl)
 	cc = cl.publication(cc)
 	s.outbox = append(s.outbox, cc)
 	s.d.Metrics.completed.WithLabelValues(string(cc.Outcome)).Inc()
@@ -62,23 +64,22 @@ func (s *Calls) complete(c actor.Context, cc messages.CallCompleted) {
 // answer gave us the id. Such a dial still holds its phone (as unknown), so
 // a completion to that phone from our own caller id is that call, not an
 // inbound one: it completes it, and the cadence and the drip see the outcome.
-func (s *Calls) adoptCut(cc messages.CallCompleted) (string, bool) {
-	p := s.phones[cc.Phone]
-	if p == nil || p.InFlight == "" {
-		return "", false
+func (s *Calls) adoptCut(cc messages.CallCompleted) *call {
+	intent := s.holding(cc.Phone)
+	if intent == "" {
+		return nil
 	}
-	cl := s.calls[p.InFlight]
+	cl := s.callOf(intent)
 	if cl == nil || cl.State != stateUnknown || cl.CallID != "" || cl.Kind == kindInbound {
-		return "", false
+		return nil
 	}
 	if cc.From != "" && string(cc.From) != cl.From && !slices.Contains(s.d.FromNumbers, string(cc.From)) {
-		return "", false // from someone else: the customer called us
+		return nil // from someone else: the customer called us
 	}
-	cl.CallID = cc.CallID
-	s.byCallID[cc.CallID] = cl.Intent
+	cl.CallID = cc.CallID // indexed as complete stores it
 	s.d.Log.Info("a completion matched a dial cut short by the last stop", zap.String("call_id", cc.CallID),
 		zap.String("intent", cl.Intent), zap.String("phone", cl.Phone.Masked()))
-	return cl.Intent, true
+	return cl
 }
 
 // inbound handles a completion for a call we did not place: the customer is
@@ -133,11 +134,11 @@ func (s *Calls) publishInbound(cc messages.CallCompleted) {
 		zap.String("phone", cc.Phone.Masked()), zap.String("lead_id", cc.LeadID))
 }
 
-// recordInbound keeps an inbound call in the registry (pruned as any other),
+// recordInbound stores an inbound call in the registry (pruned as any other),
 // so a second status of it is not published again and a resend can rebuild
 // what was published, the CRM's lead included.
 func (s *Calls) recordInbound(cc messages.CallCompleted) {
-	if _, known := s.byCallID[cc.CallID]; known || cc.CallID == "" {
+	if cc.CallID == "" || s.callByID(cc.CallID, cc.Phone) != nil {
 		return
 	}
 	now := s.now().UTC()
@@ -147,9 +148,8 @@ func (s *Calls) recordInbound(cc messages.CallCompleted) {
 		State: stateDone, RequestedAt: stampOf(now), EndedAt: stampOf(now), Outcome: cc.Outcome,
 		CompletedSeq: cc.Seq, PublishedSeq: max(cc.Seq, s.applied),
 	}
-	s.calls[cl.Intent] = cl
-	s.byCallID[cl.CallID] = cl.Intent
 	s.stageCall(cl)
+	s.stagePublished(cl)
 }
 
 // applyEarly applies a completion that arrived before its dial's answer.
@@ -176,36 +176,4 @@ func (s *Calls) publish() {
 		}
 	}
 	s.outbox = s.outbox[:0]
-}
-
-// prune forgets ended calls older than a week, idle phones and lead dial
-// times past the duplicate window, so memory stays bounded.
-func (s *Calls) prune() {
-	now := s.now()
-	cutoff := now.Add(-7 * 24 * time.Hour)
-	var removed int
-	for intent, cl := range s.calls {
-		if !cl.active() && cl.EndedAt.Time().Before(cutoff) {
-			delete(s.calls, intent)
-			delete(s.byCallID, cl.CallID)
-			s.staged = append(s.staged, deleteCall(intent))
-			removed++
-		}
-	}
-	today := s.d.Schedule.Hours().Day(now)
-	for ph, p := range s.phones {
-		if p.InFlight == "" && now.After(p.HoldUntil.Time()) && p.attemptsOn(today) == 0 {
-			delete(s.phones, ph)
-			s.staged = append(s.staged, deletePhone(ph))
-		}
-	}
-	for lead, at := range s.leadDialled {
-		if now.Sub(at.Time()) > s.d.Cfg.DuplicateWindow {
-			delete(s.leadDialled, lead)
-		}
-	}
-	_ = s.commitLogged()
-	if removed > 0 {
-		s.d.Log.Info("pruned old calls", zap.Int("removed", removed))
-	}
 }

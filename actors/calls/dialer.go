@@ -2,6 +2,7 @@ package calls
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"orchestrator/actors/bland"
+	"orchestrator/actors/store"
 	"orchestrator/messages"
 )
 
@@ -28,14 +30,14 @@ func (s *Calls) reserve(c actor.Context, g *gateReq) {
 	}
 	if g.intake {
 		cl.LeadSeq = g.req.Seq
+		s.ahead = append(s.ahead, cl.LeadSeq) // until the applied sequence passes it
 	}
 	day := s.d.Schedule.Hours().Day(now)
 	p := s.phoneOf(cl.Phone)
-	s.holdPhone(p, cl.Intent)
+	p.InFlight = cl.Intent
 	p.count(day)
-	s.calls[cl.Intent] = cl
 	if cl.Lead.LeadID != "" {
-		s.noteLeadDialled(cl.Lead.LeadID, now)
+		s.noteLeadDialled(cl.Lead.LeadID, cl.RequestedAt)
 	}
 	s.stageCall(cl)
 	s.stagePhone(cl.Phone)
@@ -70,14 +72,16 @@ func (s *Calls) abandonStaged(answer string) {
 	for _, d := range s.toDial {
 		p := s.phoneOf(d.cl.Phone)
 		if p.InFlight == d.cl.Intent {
-			s.freePhone(p)
+			p.InFlight = ""
 		}
 		p.uncount(d.day)
-		delete(s.calls, d.cl.Intent)
-		s.staged = append(s.staged, deleteCall(d.cl.Intent))
 		s.stagePhone(d.cl.Phone)
+		delete(s.calls, d.cl.Intent)
+		s.staged = append(s.staged, store.Change{Key: callPrefix + d.cl.Intent})
+		s.unlogLeadDial(d.cl.Lead.LeadID, d.cl.RequestedAt)
 		if d.g.intake {
 			s.applied = min(s.applied, d.g.req.Seq-1)
+			s.ahead = slices.DeleteFunc(s.ahead, func(seq uint64) bool { return seq == d.g.req.Seq })
 		}
 		if answer != "" {
 			s.answer(d.g, messages.DialFailed, answer, now.Add(s.d.Cfg.BusyRetry), "")
@@ -124,9 +128,8 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 	now := s.now().UTC()
 	if m.err != nil {
 		cl.State, cl.Error, cl.EndedAt = stateFailed, m.err.Error(), stampOf(now)
-		s.freePhone(s.phoneOf(cl.Phone))
+		s.letGo(cl.Phone, cl.Intent)
 		s.stageCall(cl)
-		s.stagePhone(cl.Phone)
 		s.flushSoon()
 		s.d.Log.Warn("provider refused the call", zap.String("intent", cl.Intent), zap.String("lead_id", cl.Lead.LeadID),
 			zap.String("phone", cl.Phone.Masked()), zap.Error(m.err))
@@ -134,7 +137,6 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 		return
 	}
 	cl.State, cl.CallID, cl.DialledAt = stateInFlight, m.res.CallID, stampOf(now)
-	s.byCallID[cl.CallID] = cl.Intent
 	// Stored with the next commit: nothing waits on it, and after a crash
 	// before it the intent (held as unknown) adopts the call's completion.
 	s.stageCall(cl)
@@ -149,16 +151,14 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 // pendingExpired turns a call with no completion in calls.pending_timeout
 // into unknown and frees its phone. A late completion still applies.
 func (s *Calls) pendingExpired(intent string) {
-	cl, ok := s.calls[intent]
-	if !ok {
+	cl := s.callOf(intent)
+	if cl == nil {
 		return
 	}
-	p := s.phones[cl.Phone]
-	if p == nil || p.InFlight != intent {
+	if s.holding(cl.Phone) != intent {
 		return
 	}
-	s.freePhone(p)
-	s.stagePhone(cl.Phone)
+	s.letGo(cl.Phone, intent)
 	if cl.active() {
 		cl.State, cl.EndedAt = stateUnknown, stampOf(s.now())
 	}
@@ -176,13 +176,4 @@ func (s *Calls) callerID() string {
 	}
 	s.nextFrom = (s.nextFrom + 1) % len(s.d.FromNumbers)
 	return s.d.FromNumbers[s.nextFrom]
-}
-
-func (s *Calls) phoneOf(ph messages.Phone) *phone {
-	p := s.phones[ph]
-	if p == nil {
-		p = &phone{}
-		s.phones[ph] = p
-	}
-	return p
 }

@@ -140,14 +140,14 @@ func (s *Calls) refusedLocally(c actor.Context, g *gateReq) bool {
 	if len(s.deadlines) > 0 && !s.deadlines[0].at.Time().After(now) {
 		s.pendingDue() // a call past calls.pending_timeout no longer holds its phone
 	}
-	p := s.phones[g.req.Lead.Phone]
+	h := s.holds[g.req.Lead.Phone]
 	switch {
-	case p != nil && p.InFlight != "":
-		s.finish(c, g, messages.DialBusy, "a call to this phone is in flight", s.retryHeld(p.InFlight, now))
-	case p != nil && now.Before(p.HoldUntil.Time()):
-		s.finish(c, g, messages.DialBusy, "post-transfer hold", p.HoldUntil.Time())
-	case p != nil && p.attemptsOn(s.d.Schedule.Hours().Day(now)) >= s.d.Cfg.MaxDailyPerPhone:
-		s.finish(c, g, messages.DialDailyCap, fmt.Sprintf("%d dials today", p.attemptsOn(s.d.Schedule.Hours().Day(now))),
+	case h.call != 0:
+		s.finish(c, g, messages.DialBusy, "a call to this phone is in flight", s.retryHeld(intentName(h.call), now))
+	case now.Before(h.until.Time()):
+		s.finish(c, g, messages.DialBusy, "post-transfer hold", h.until.Time())
+	case s.attemptsToday(g.req.Lead.Phone, now) >= s.d.Cfg.MaxDailyPerPhone:
+		s.finish(c, g, messages.DialDailyCap, fmt.Sprintf("%d dials today", s.attemptsToday(g.req.Lead.Phone, now)),
 			s.d.Schedule.Hours().NextDayOpening(now))
 	case s.duplicate(g, now):
 		last := s.leadDialled[g.req.Lead.LeadID].Time()
@@ -159,14 +159,23 @@ func (s *Calls) refusedLocally(c actor.Context, g *gateReq) bool {
 	return true
 }
 
+// attemptsToday are ph's dials today, from its record (in the state file
+// unless it holds something or changed since the last commit).
+func (s *Calls) attemptsToday(ph messages.Phone, now time.Time) int {
+	if p := s.phoneRecord(ph); p != nil {
+		return p.attemptsOn(s.d.Schedule.Hours().Day(now))
+	}
+	return 0
+}
+
 // retryHeld is when to ask again for a phone held by the call intent:
 // calls.busy_retry, or sooner when the call gives the phone up sooner (a
 // dial cut by a crash is released at its calls.pending_timeout), so the
 // cadence redials it then instead of waiting a whole retry.
 func (s *Calls) retryHeld(intent string, now time.Time) time.Time {
 	retry := now.Add(s.d.Cfg.BusyRetry)
-	cl, ok := s.calls[intent]
-	if !ok {
+	cl := s.callOf(intent)
+	if cl == nil {
 		return retry
 	}
 	if release := cl.since().Add(s.d.Cfg.PendingTimeout); release.After(now) && release.Before(retry) {

@@ -24,7 +24,7 @@ type intake struct {
 	gate    []uint64 // sequences of the leads in the gate, ascending
 	running bool     // intakeNext is taking records
 	// dialled holds the leads after the applied sequence that were dialled
-	// before the last stop (found by the calls' LeadSeq at load): a lead
+	// before the last stop (meta/ahead, stored with their dials): a lead
 	// decided ahead of an earlier one still in the gate is stored with its
 	// dial but not as applied, and is passed over when read again.
 	dialled map[uint64]bool

@@ -7,8 +7,8 @@ import (
 
 // deadline is when a call held by a phone becomes unknown.
 type deadline struct {
-	at     stamp
-	intent string
+	at   stamp
+	call uint64 // intent number
 }
 
 // deadlines is a min-heap of pending deadlines. One timer is armed for the
@@ -29,8 +29,9 @@ func (d *deadlines) Pop() any {
 
 // expectBy arms calls.pending_timeout for a call: at is when it expires.
 func (s *Calls) expectBy(intent string, at time.Time) {
-	heap.Push(&s.deadlines, deadline{at: stampOf(at), intent: intent})
-	if s.deadlines[0].intent == intent {
+	n := intentNumber(intent)
+	heap.Push(&s.deadlines, deadline{at: stampOf(at), call: n})
+	if s.deadlines[0].call == n {
 		s.armPending()
 	}
 }
@@ -49,7 +50,7 @@ func (s *Calls) pendingDue() {
 	now := s.now()
 	for len(s.deadlines) > 0 && !s.deadlines[0].at.Time().After(now) {
 		d := heap.Pop(&s.deadlines).(deadline)
-		s.pendingExpired(d.intent)
+		s.pendingExpired(intentName(d.call))
 	}
 	s.armPending()
 }

@@ -71,15 +71,17 @@ func (s *Calls) resendCompletions(c actor.Context, m messages.ResendCompletions)
 }
 
 // resendFrom is the journal sequence a resend after `after` reads from: just
-// before the oldest completion it may have to publish again, found in the
-// registry. ok is false when there is none: nothing calls remembers was
-// published after `after`.
+// before the oldest completion it may have to publish again. Only those
+// published once calls had applied `after` or more can be (resendable), so
+// the publication index is read from there. ok is false when there is none:
+// nothing calls remembers was published after `after`.
 func (s *Calls) resendFrom(after uint64) (from uint64, ok bool) {
-	for _, cl := range s.calls {
-		if resendable(cl, after) && (!ok || cl.CompletedSeq-1 < from) {
-			from, ok = cl.CompletedSeq-1, true
+	scanned(s.d.Bucket.LoadFrom(pubPrefix, pubKey(after, 0), func(k, _ []byte) error {
+		if _, completed := pubSeqs(k); completed != 0 && completed != after && (!ok || completed-1 < from) {
+			from, ok = completed-1, true
 		}
-	}
+		return nil
+	}))
 	return from, ok
 }
 
@@ -155,8 +157,8 @@ func (s *Calls) republication(rec messages.WebhookRecord, after uint64) (message
 	if err != nil {
 		return messages.CallCompleted{}, false
 	}
-	cl, ok := s.calls[s.byCallID[cc.CallID]]
-	if !ok || cl.CompletedSeq != rec.Seq || !resendable(cl, after) || s.unpublished(rec.Seq) {
+	cl := s.callByID(cc.CallID, cc.Phone)
+	if cl == nil || cl.CompletedSeq != rec.Seq || !resendable(cl, after) || s.unpublished(rec.Seq) {
 		return messages.CallCompleted{}, false
 	}
 	return cl.publication(cc), true

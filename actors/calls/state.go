@@ -133,6 +133,12 @@ type phone struct {
 	Attempts  dayAttempts `json:"attempts,omitempty"`   // business day → dials
 }
 
+// idle says whether p holds nothing at now: no call in flight, no hold.
+// The gate keeps only phones that hold something in memory.
+func (p *phone) idle(now time.Time) bool {
+	return p.InFlight == "" && !now.Before(p.HoldUntil.Time())
+}
+
 // dayAttempts is the dials on the two latest business days with any
 // (yyyymmdd, latest first): the daily cap looks at today only, and a map
 // per phone would cost more than the rest of it. It reads and writes as the

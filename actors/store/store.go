@@ -79,6 +79,13 @@ func (b *Bucket) Load(fn func(key, value []byte) error) error {
 // order, reading only the pages that hold them (a large bucket's other
 // items are never paged in). The slices are only valid during the call.
 func (b *Bucket) LoadPrefix(prefix string, fn func(key, value []byte) error) error {
+	return b.LoadFrom(prefix, prefix, fn)
+}
+
+// LoadFrom is LoadPrefix starting at the first key at or after from: a
+// range of an ordered index, or a long scan resumed where it stopped. An
+// error from fn ends the scan and is returned.
+func (b *Bucket) LoadFrom(prefix, from string, fn func(key, value []byte) error) error {
 	p := []byte(prefix)
 	return b.db.View(func(tx *bolt.Tx) error {
 		items := b.items(tx)
@@ -86,7 +93,7 @@ func (b *Bucket) LoadPrefix(prefix string, fn func(key, value []byte) error) err
 			return nil
 		}
 		c := items.Cursor()
-		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		for k, v := c.Seek([]byte(max(from, prefix))); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 			if err := fn(k, v); err != nil {
 				return err
 			}

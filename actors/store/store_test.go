@@ -78,6 +78,13 @@ func TestLoadPrefixReadsOnlyThatRange(t *testing.T) {
 	if strings.Join(got, ",") != "idx/1=a,idx/2=b" {
 		t.Fatalf("LoadPrefix(idx/) = %v", got)
 	}
+	got = nil
+	if err := b.LoadFrom("idx/", "idx/15", func(k, v []byte) error { got = append(got, string(k)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "idx/2" {
+		t.Fatalf("LoadFrom(idx/, idx/15) = %v", got)
+	}
 }
 
 func TestASecondOpenSaysTheFileIsLocked(t *testing.T) {
