@@ -92,6 +92,7 @@ type fixture struct {
 	rec     *recorder
 	probes  map[string]*probe
 	fatal   chan error
+	ready   chan []string // what the recorder held when OnReady was called
 }
 
 func testSupervision() config.Supervision {
@@ -113,6 +114,7 @@ func startTreeWith(t testing.TB, log *zap.Logger, names []string, cfg config.Sup
 		rec:    &recorder{},
 		probes: map[string]*probe{},
 		fatal:  make(chan error, 1),
+		ready:  make(chan []string, 2),
 	}
 	f.metrics = NewMetrics(f.reg)
 	var specs []ChildSpec
@@ -127,6 +129,7 @@ func startTreeWith(t testing.TB, log *zap.Logger, names []string, cfg config.Sup
 	tree, err := Start(f.system, specs, Options{
 		Log: log, Metrics: f.metrics, Cfg: cfg, ChildStopTimeout: childTO,
 		OnFatal: func(err error) { f.fatal <- err },
+		OnReady: func() { f.ready <- f.rec.list() },
 	})
 	if err != nil {
 		t.Fatalf("Start: %v", err)

@@ -46,6 +46,7 @@ type root struct {
 	log     *zap.Logger
 	metrics *Metrics
 	onFatal func(error)
+	onReady func()
 	// readiness shows each service as "starting" until its Started handler
 	// has run, so /readyz never says ready before every store is open.
 	readiness *Readiness
@@ -146,6 +147,9 @@ func (r *root) childStarted(pid *actor.PID) {
 	if len(r.started) == len(r.kids) {
 		r.started = nil
 		r.log.Info("services ready", zap.Int("services", len(r.kids)))
+		if r.onReady != nil {
+			go r.onReady()
+		}
 	}
 }
 

@@ -27,6 +27,9 @@ type Options struct {
 	// Readiness, when set, shows each service as not ready until it has
 	// handled Started.
 	Readiness *Readiness
+	// OnReady, when set, is called once (on its own goroutine) the first time
+	// every service has handled Started: their start-up loads are done.
+	OnReady func()
 }
 
 // Tree is a running root and its services.
@@ -46,7 +49,7 @@ func Start(system *actor.ActorSystem, specs []ChildSpec, o Options) (*Tree, erro
 	if ready == nil {
 		ready = NewReadiness()
 	}
-	r := &root{specs: specs, cfg: o.Cfg, childTO: o.ChildStopTimeout, log: o.Log, metrics: o.Metrics, onFatal: once, readiness: ready}
+	r := &root{specs: specs, cfg: o.Cfg, childTO: o.ChildStopTimeout, log: o.Log, metrics: o.Metrics, onFatal: once, readiness: ready, onReady: o.OnReady}
 	guardian := actor.NewOneForOneStrategy(0, 0, func(reason interface{}) actor.Directive {
 		once(fmt.Errorf("supervision: root failed: %v", reason))
 		return actor.StopDirective

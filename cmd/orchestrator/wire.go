@@ -82,6 +82,12 @@ func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*
 	d.tree, err = supervision.Start(d.system, specs, supervision.Options{
 		Log: log.Named("supervision"), Metrics: metrics, Cfg: cfg.Supervision,
 		ChildStopTimeout: cfg.Shutdown.ChildTimeout, OnFatal: reportFatal, Readiness: d.readiness,
+		OnReady: func() {
+			// The start-up loads paged in most of the state file; hand those pages back.
+			if err := st.ReleaseMapped(); err != nil {
+				log.Warn("state file pages not released", zap.Error(err))
+			}
+		},
 	})
 	if err != nil {
 		_, _ = ln.Close(), st.Close()

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// After a load has paged in the whole file, ReleaseMapped hands its pages
+// back (the mapping's resident size falls), and every item still reads.
+func TestReleaseMappedDropsResidentPagesAndKeepsData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := st.Bucket("test")
+	value := []byte(strings.Repeat("v", 1000))
+	for batch := range 8 {
+		changes := make([]Change, 0, 1000)
+		for i := range 1000 {
+			changes = append(changes, Change{Key: fmt.Sprintf("k%02d-%04d", batch, i), Value: value})
+		}
+		if err := b.Commit(0, changes...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		n := 0
+		if err := b.Load(func(_, v []byte) error { n += len(v) / len(value); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 8000 {
+		t.Fatalf("loaded %d items, want 8000", n)
+	}
+	before := mappedRSS(t, path)
+	if before < 4<<20 {
+		t.Fatalf("only %d KiB of the file resident after a full load; the test cannot tell", before>>10)
+	}
+	if err := st.ReleaseMapped(); err != nil {
+		t.Fatal(err)
+	}
+	if after := mappedRSS(t, path); after > before/4 {
+		t.Errorf("resident after release %d KiB, before %d KiB", after>>10, before>>10)
+	}
+	if n := count(); n != 8000 {
+		t.Errorf("after release %d items read, want 8000", n)
+	}
+}
+
+// mappedRSS sums the resident size of this process's mappings of path.
+func mappedRSS(t *testing.T, path string) int64 {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip("no /proc/self/smaps:", err)
+	}
+	defer f.Close()
+	var total int64
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if fields := strings.Fields(line); len(fields) >= 5 && strings.Contains(fields[0], "-") {
+			in = strings.HasSuffix(line, path)
+			continue
+		}
+		if in && strings.HasPrefix(line, "Rss:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "Rss:")), "%d", &kb)
+			total += kb << 10
+		}
+	}
+	return total
+}
