@@ -123,8 +123,8 @@ type (
 type (
 	getMemory struct{}
 	memory    struct {
-		calls, callIDs, holds, records, leads int
-		pruning                               bool
+		calls, callIDs, holds, records, leads, early int
+		pruning                                      bool
 	}
 )
 
@@ -185,7 +185,7 @@ func (s *Calls) Receive(c actor.Context) {
 		s.flush()
 	case getMemory:
 		c.Respond(memory{calls: len(s.calls), callIDs: len(s.byCallID), holds: len(s.holds), records: len(s.phones),
-			leads: len(s.leadDialled), pruning: s.pruned != nil})
+			leads: len(s.leadDialled), early: len(s.early), pruning: s.pruned != nil})
 	case messages.ConfigChanged:
 		s.d.Cfg, s.d.FromNumbers = m.Config.Calls, m.Config.Bland.FromNumbers
 	default:

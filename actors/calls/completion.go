@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"time"
@@ -161,6 +162,28 @@ func (s *Calls) applyEarly(c actor.Context, cl *call) {
 	delete(s.early, cl.CallID)
 	s.complete(c, cc)
 	_ = s.commitLogged()
+}
+
+// releaseEarly re-applies the completions held for ph's dial that turned
+// out not to be that dial's (it failed, or the provider gave another call
+// id): with the phone no longer held by an intent each is matched afresh,
+// as an inbound call or another of ours. Without this they were kept in
+// memory for good and never published.
+func (s *Calls) releaseEarly(c actor.Context, ph messages.Phone) {
+	var other []messages.CallCompleted
+	for id, cc := range s.early {
+		if cc.Phone == ph {
+			other = append(other, cc)
+			delete(s.early, id)
+		}
+	}
+	slices.SortFunc(other, func(a, b messages.CallCompleted) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, cc := range other {
+		s.complete(c, cc)
+	}
+	if len(other) > 0 {
+		_ = s.commitLogged()
+	}
 }
 
 // publish sends committed completions to every consumer; one failing

@@ -134,6 +134,7 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 		s.d.Log.Warn("provider refused the call", zap.String("intent", cl.Intent), zap.String("lead_id", cl.Lead.LeadID),
 			zap.String("phone", cl.Phone.Masked()), zap.Error(m.err))
 		s.answer(g, messages.DialFailed, m.err.Error(), now.Add(s.d.Cfg.BusyRetry), "")
+		s.releaseEarly(c, cl.Phone)
 		return
 	}
 	cl.State, cl.CallID, cl.DialledAt = stateInFlight, m.res.CallID, stampOf(now)
@@ -146,6 +147,7 @@ func (s *Calls) dialled(c actor.Context, m dialDone) {
 		zap.String("lead_id", cl.Lead.LeadID), zap.String("phone", cl.Phone.Masked()), zap.Bool("dry_run", m.res.DryRun))
 	s.answer(g, messages.DialDialled, "", time.Time{}, cl.CallID)
 	s.applyEarly(c, cl)
+	s.releaseEarly(c, cl.Phone)
 }
 
 // pendingExpired turns a call with no completion in calls.pending_timeout

@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"errors"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -244,4 +245,40 @@ func TestIntakeWaitsWhileAConsumerIsBehind(t *testing.T) {
 		time.Sleep(48 * time.Hour)
 		synctest.Wait()
 	})
+}
+
+// A completion to a phone whose dial is still waiting for the provider's
+// answer is held for that dial; when the dial then fails, it was someone
+// else's call, and is published as inbound rather than kept forever.
+func TestACompletionHeldForADialThatFailsIsPublishedAsInbound(t *testing.T) {
+	const ph = "+15555550123"
+	r := newRig(t, t.TempDir(), hoursOf(t, everyDay, false))
+	defer r.close()
+	hold, called := make(chan struct{}), make(chan struct{}, 1)
+	r.dialer.mu.Lock()
+	r.dialer.hold, r.dialer.called, r.dialer.fail = hold, called, errors.New("provider refused")
+	r.dialer.mu.Unlock()
+	answer := r.system.Root.RequestFuture(r.pid, messages.DialRequest{Kind: messages.DialRedial, Lead: lead("L1", ph)}, 10*time.Second)
+	select {
+	case <-called: // the intent holds the phone; the provider has not answered
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dial never reached the provider")
+	}
+	r.post(messages.SourceCompletion, completionBody("someone-else", ph, "completed", "human", false))
+	for deadline := time.Now().Add(10 * time.Second); r.memory().early != 1; { // held for the dial
+		if time.Now().After(deadline) {
+			t.Fatal("the completion was not held for the dial")
+		}
+	}
+	close(hold)
+	res, err := answer.Result()
+	if err != nil || res.(messages.DialResult).Code != messages.DialFailed {
+		t.Fatalf("dial answer %+v, %v; want failed", res, err)
+	}
+	if cc := r.waitCompleted(); cc.CallID != "someone-else" || !cc.Inbound {
+		t.Fatalf("published %+v; want someone-else as inbound", cc)
+	}
+	if n := r.memory().early; n != 0 {
+		t.Errorf("%d completions still held", n)
+	}
 }

@@ -33,13 +33,18 @@ type fakeDialer struct {
 	calls []bland.CallRequest
 	fail  error
 	hold  chan struct{}
+	// called, when set, gets a value as each call reaches the dialer.
+	called chan struct{}
 }
 
 func (f *fakeDialer) Call(ctx context.Context, req bland.CallRequest) (bland.CallResult, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, req)
-	n, fail, hold := len(f.calls), f.fail, f.hold
+	n, fail, hold, called := len(f.calls), f.fail, f.hold, f.called
 	f.mu.Unlock()
+	if called != nil {
+		called <- struct{}{}
+	}
 	if hold != nil {
 		select {
 		case <-hold:
