@@ -92,6 +92,11 @@ func (s *Calls) inbound(c actor.Context, cc messages.CallCompleted) {
 		cc.Phone = cc.From
 	}
 	if cc.LeadID == "" && s.d.CRM != nil {
+		for _, waiting := range s.lookups {
+			if waiting.CallID == cc.CallID {
+				return // a second status of a call already waiting for the CRM: that one is published
+			}
+		}
 		s.nextIntent++
 		ref := "l" + strconv.FormatUint(s.nextIntent, 10)
 		s.lookups[ref] = cc

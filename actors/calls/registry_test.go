@@ -282,3 +282,44 @@ func TestACompletionHeldForADialThatFailsIsPublishedAsInbound(t *testing.T) {
 		t.Errorf("%d completions still held", n)
 	}
 }
+
+// silentCRM counts the look-ups it is asked for and answers none (a ping
+// answers, so a test knows every look-up sent before it was received).
+type silentCRM struct{ asked *atomic.Int64 }
+
+type ping struct{}
+
+func (f *silentCRM) Receive(c actor.Context) {
+	switch c.Message().(type) {
+	case messages.LookupLead:
+		f.asked.Add(1)
+	case ping:
+		c.Respond(ping{})
+	}
+}
+
+// Two statuses of one inbound call while the CRM is asked about the first:
+// the second is not looked up (nor, later, published) a second time.
+func TestASecondStatusOfAnInboundCallWaitingForTheCRMIsNotLookedUpAgain(t *testing.T) {
+	r := newRig(t, t.TempDir(), hoursOf(t, everyDay, false))
+	defer r.close()
+	r.stopCalls()
+	crm := &silentCRM{asked: &atomic.Int64{}}
+	crmPID := r.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return crm }))
+	r.deps.CRM = crmPID
+	r.start()
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"in-1","to":"+15555550188","from":"+15555550177","status":"completed"}`))
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"in-1","to":"+15555550188","from":"+15555550177","status":"failed"}`))
+	// A completion with a lead id is published at once: once it is, both
+	// statuses before it were handled.
+	r.post(messages.SourceCompletion, []byte(`{"call_id":"barrier","to":"+15555550188","from":"+15555550166","status":"completed","variables":{"lead_id":"L9"}}`))
+	if cc := r.waitCompleted(); cc.CallID != "barrier" {
+		t.Fatalf("published %+v before the barrier", cc)
+	}
+	if _, err := r.system.Root.RequestFuture(crmPID, ping{}, 10*time.Second).Result(); err != nil {
+		t.Fatal(err)
+	}
+	if n := crm.asked.Load(); n != 1 {
+		t.Fatalf("the CRM was asked %d times about one inbound call, want 1", n)
+	}
+}
