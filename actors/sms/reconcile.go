@@ -153,15 +153,7 @@ func (s *SMS) lookedUp(c actor.Context, m lookupDone, now time.Time) {
 		log.Warn("a text cut by the stop is not in the provider's history; it is sent when due",
 			zap.Int("history_texts", len(m.hist.Texts)), zap.String("status", seq.Status))
 	}
-	seq.UpdatedAt = now
-	switch {
-	case seq.Status != messages.SMSActive:
-	case seq.Next >= len(s.d.Cfg.Templates):
-		s.finish(seq, messages.SMSCompleted, "every template sent", now)
-	default:
-		s.replan(seq, now)
-	}
-	_ = s.commit(seqChange(seq), intentDone(m.phone))
+	s.moveOn(seq, m.phone, now)
 	s.process(c, now)
 }
 

@@ -170,15 +170,7 @@ func (s *SMS) sent(c actor.Context, m sendDone, now time.Time) {
 	if wasSending {
 		seq.Next = max(seq.Next, m.pos+1)
 	}
-	seq.UpdatedAt = now
-	switch {
-	case seq.Status != messages.SMSActive:
-	case seq.Next >= len(s.d.Cfg.Templates):
-		s.finish(seq, messages.SMSCompleted, "every template sent", now)
-	default:
-		s.replan(seq, now)
-	}
-	_ = s.commit(seqChange(seq), intentDone(m.phone))
+	s.moveOn(seq, m.phone, now)
 }
 
 // certainlyNotSent reports a failure that cannot have sent the text: the
@@ -215,4 +207,18 @@ func (s *SMS) sweep(c actor.Context, now time.Time) {
 	s.process(c, now)
 	s.dispatchActions(c, now)
 	s.flushMeta()
+}
+
+// moveOn stores seq after a text's intent was settled (sent, failed or
+// reconciled): the next text is planned, or the drip completed.
+func (s *SMS) moveOn(seq *messages.SMSSequence, phone messages.Phone, now time.Time) {
+	seq.UpdatedAt = now
+	switch {
+	case seq.Status != messages.SMSActive:
+	case seq.Next >= len(s.d.Cfg.Templates):
+		s.finish(seq, messages.SMSCompleted, "every template sent", now)
+	default:
+		s.replan(seq, now)
+	}
+	_ = s.commit(seqChange(seq), intentDone(phone))
 }
