@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -269,21 +270,20 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func (d *jsonDecoder) str() (string, error) {
 	d.i++ // '"'
 	start := d.i
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			s := string(d.b[start:d.i])
-			d.i++
-			return s, nil
-		case c == '\\' || c >= utf8.RuneSelf:
-			return d.strSlow(start)
-		case c < 0x20:
-			return "", d.syntax("in string literal")
-		}
-		d.i++
+	d.i = plainRun(d.b, d.i)
+	if d.i >= len(d.b) {
+		return "", errJSONEnd
 	}
-	return "", errJSONEnd
+	run := d.b[start:d.i]
+	switch c := d.b[d.i]; {
+	case c == '"' && utf8.Valid(run):
+		d.i++
+		return string(run), nil
+	case c < 0x20:
+		return "", d.syntax("in string literal")
+	}
+	d.i = start // an escape or invalid UTF-8: decoded from the start
+	return d.strSlow(start)
 }
 
 // strSlow decodes escapes and checks UTF-8, from the string's start.
@@ -470,23 +470,21 @@ func (d *jsonDecoder) skipContainer(closing byte, keyed bool) error {
 // pass otherwise (encoding/json replaces invalid UTF-8, it does not refuse it).
 func (d *jsonDecoder) skipString() error {
 	d.i++ // '"'
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
+	for {
+		if d.i = plainRun(d.b, d.i); d.i >= len(d.b) {
+			return errJSONEnd
+		}
+		switch c := d.b[d.i]; {
 		case c == '"':
 			d.i++
 			return nil
 		case c < 0x20:
 			return d.syntax("in string literal")
-		case c == '\\':
-			if err := d.skipEscape(); err != nil {
-				return err
-			}
-			continue
 		}
-		d.i++
+		if err := d.skipEscape(); err != nil {
+			return err
+		}
 	}
-	return errJSONEnd
 }
 
 // skipEscape checks one backslash escape at d.i.
@@ -505,4 +503,29 @@ func (d *jsonDecoder) skipEscape() error {
 		return err
 	}
 	return d.syntax("in string escape code")
+}
+
+// plainRun returns the index of the first byte at or after i that ends a
+// plain run inside a JSON string: '"', '\\' or a control character (len(b)
+// when none). It tests eight bytes at a time; the expressions are the
+// classic exact "has a zero byte" and "has a byte below n" tests, so a
+// word without such a byte is skipped whole.
+func plainRun(b []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		quote, slash := w^(ones*'"'), w^(ones*'\\')
+		if ((w-ones*0x20)&^w|(quote-ones)&^quote|(slash-ones)&^slash)&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
 }

@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -58,4 +59,36 @@ func FuzzJSONDecoderMatchesEncodingJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// plainRun agrees with a byte-at-a-time scan, wherever the stopping byte
+// sits in a word and whatever the bytes around it (high bytes included).
+func TestPlainRunFindsTheFirstStoppingByte(t *testing.T) {
+	naive := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+				return i
+			}
+		}
+		return i
+	}
+	fillers := []byte{'a', ' ', 0x7f, 0x80, 0xc3, 0xff, '!', '#', '[', ']', 0x21, 0x5b, 0x5d}
+	stops := []byte{'"', '\\', 0x00, 0x1f, '\n', '\t'}
+	for _, fill := range fillers {
+		for _, stop := range stops {
+			for n := 0; n < 20; n++ {
+				for at := 0; at <= n; at++ {
+					b := bytes.Repeat([]byte{fill}, n)
+					if at < n {
+						b[at] = stop
+					}
+					for from := 0; from <= min(n, 3); from++ {
+						if got, want := plainRun(b, from), naive(b, from); got != want {
+							t.Fatalf("fill %#x stop %#x len %d at %d from %d: %d, want %d", fill, stop, n, at, from, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
 }
