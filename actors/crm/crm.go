@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -37,6 +38,8 @@ type Deps struct {
 	// Calls is asked at start to resend the completions published after
 	// the applied sequence (nil: not asked).
 	Calls *actor.PID
+
+	hash func(key string) uint64 // hashes delivered keys (nil: maphash, seeded per Producer); tests force collisions
 }
 
 const (
@@ -85,9 +88,13 @@ type Outbox struct {
 
 	kept int // durable entries whose update is still in memory; at most maxKept
 
-	sent     map[string]int64 // delivered keys and when (Unix ns), within deliveredTTL
-	sentFIFO []sentKey        // sent in delivery order, for pruning
-	warned   bool             // the delivered-keys bound was hit in this incarnation
+	// Delivered keys (sent.go), within deliveredTTL: their hash (d.hash) and
+	// delivery time (Unix ns); the key itself is only in the store.
+	sent      map[uint64]int64
+	sentExact map[string]int64 // the rare keys whose hash is another delivered key's
+	lastSent  int64            // the latest delivery time: each is later than the one before
+	sentFrom  string           // store key of the last delivery forgotten; scans start after it
+	warned    bool             // the delivered-keys bound was hit in this incarnation
 
 	resend resend.Asker
 }
@@ -136,6 +143,10 @@ type (
 func Producer(d Deps) actor.Producer {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.hash == nil {
+		seed := maphash.MakeSeed()
+		d.hash = func(key string) uint64 { return maphash.String(seed, key) }
 	}
 	return func() actor.Actor { return &Outbox{d: d} }
 }
@@ -201,7 +212,7 @@ func (o *Outbox) start(c actor.Context) {
 	o.timers.Every("sweep", sweepEvery, sweepTick{})
 	o.pump()
 	o.d.Log.Info("crm outbox started", zap.Int("pending", len(o.items)-o.parked), zap.Int("parked", o.parked),
-		zap.Int("delivered_keys", len(o.sent)))
+		zap.Int("delivered_keys", o.remembered()))
 }
 
 // stop commits what is staged (answering the requesters waiting for it),

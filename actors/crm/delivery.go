@@ -75,7 +75,7 @@ func (o *Outbox) deliveryDone(m deliveryDone) {
 func (o *Outbox) delivered(e *entry) {
 	now, key := o.now(), e.key()
 	delete(o.items, key)
-	o.stage(putSent(key, now), delItem(key))
+	o.stage(delItem(key))
 	o.remember(key, now)
 	o.d.Metrics.count(resultDelivered)
 	o.gauge()

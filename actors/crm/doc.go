@@ -3,9 +3,9 @@
 // CRM with retries, and look-ups of leads by phone.
 //
 // Owns: the outbox (pending and parked updates) and the keys delivered in the
-// last 7 days, in memory and in the state file's "crm" bucket, where records
-// are a compact binary encoding (codec.go; the JSON of earlier versions is
-// still read).
+// last 7 days (in memory only as hashes), in memory and in the state file's
+// "crm" bucket, where records are a compact binary encoding (codec.go; the
+// JSON of earlier versions is still read).
 //
 // Group commit (leader/follower, as the journal): new updates and delivery
 // results are staged; one commit at a time writes everything staged in one
@@ -36,9 +36,17 @@
 // the retry state is stored without a read either. Pending updates wait in
 // a FIFO (new, due at once) or a min-heap by NextTry (retries, and
 // everything loaded at start), so picking the next delivery costs
-// O(log n). A delivered key is its string and a time in Unix ns, in a map
-// and in a FIFO that forgets the oldest first: about 80 bytes besides the
-// key's own.
+// O(log n). A delivered key is not kept in memory: only a 64-bit hash of
+// it (hash/maphash, seeded per process) and its delivery time, in a map
+// (about 25 bytes a key, 2.5 MB for crm.max_items' 100 000). The key is in
+// the store, in a record "sent:<delivery time, Unix ns, 16 hex
+// digits>:<key>", so records sort oldest first and are forgotten by a
+// cursor scan. A hash found counts only once that record is found, staged
+// or stored (one bbolt read per duplicate); the rare key whose hash is
+// another delivered key's is kept whole in a small map. Delivery times
+// only increase: a clock set back stamps the next delivery just after the
+// last. Records of earlier versions ("sent:<key>") are rewritten at start,
+// in one transaction.
 //
 // Accepts:
 //   - messages.CallCompleted: becomes an update keyed "call:<call_id>" with

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"strconv"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
@@ -75,8 +74,7 @@ func (o *Outbox) enqueue(u messages.CRMUpdate, asker *actor.PID) (*messages.CRMO
 	if e, ok := o.items[u.Key]; ok {
 		return o.duplicate(e, asker), nil
 	}
-	if ns, ok := o.sent[u.Key]; ok && now.Sub(time.Unix(0, ns)) < deliveredTTL {
-		at := time.Unix(0, ns).UTC()
+	if at, ok := o.deliveredAt(u.Key, now); ok {
 		o.d.Metrics.count(resultDuplicate)
 		o.d.Log.Debug("crm update already delivered", zap.String("key", logKey(u.Key)), zap.Time("delivered_at", at))
 		return &messages.CRMOutboxItem{Update: u, CreatedAt: at}, nil

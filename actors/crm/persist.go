@@ -4,9 +4,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -16,14 +14,15 @@ import (
 
 // Keys in the bucket: an outbox item under itemPrefix+Key
 // (messages.CRMOutboxItem, encodeItem), a delivered key under
-// sentPrefix+Key (its delivery time, encodeSent).
+// sentPrefix+"<delivery time>:"+Key (sentRecord, sent.go), its value the
+// delivery time (encodeSent); earlier versions stored it under sentPrefix+Key.
 const (
 	itemPrefix = "item:"
 	sentPrefix = "sent:"
 )
 
-// sentKey is one delivery, in the order they happened; at is in Unix ns
-// (16 bytes less than a time.Time, for up to crm.max_items keys).
+// sentKey is one delivery stored by an earlier version, read at load to be
+// rewritten; at is in Unix ns.
 type sentKey struct {
 	key string
 	at  int64
@@ -33,9 +32,12 @@ type sentKey struct {
 // decode is skipped with an Error: one bad record must not keep every other
 // update from being delivered. Only each update's key and delivery state
 // stay in memory; the update is read again when it is delivered or listed.
+// Delivered keys stored by earlier versions are rewritten (migrateSent); a
+// failure to write them fails the start, as a failure to read would.
 func (o *Outbox) load() error {
 	o.items, o.parked = map[string]*entry{}, 0
-	o.sent, o.sentFIFO = map[string]int64{}, nil
+	o.sent, o.sentExact, o.lastSent, o.sentFrom = map[uint64]int64{}, map[string]int64{}, 0, ""
+	var old []sentKey
 	err := o.d.Bucket.Load(func(k, v []byte) error {
 		key := string(k)
 		switch {
@@ -54,14 +56,9 @@ func (o *Outbox) load() error {
 				o.retries = append(o.retries, e)
 			}
 		case strings.HasPrefix(key, sentPrefix):
-			at, err := decodeSent(v)
-			if err != nil {
-				o.d.Log.Error("crm delivered-key record unreadable; skipped", zap.String("key", logKey(key)), zap.Error(err))
-				return nil
+			if s, isOld := o.loadSent(key, v); isOld {
+				old = append(old, s)
 			}
-			key = strings.TrimPrefix(key, sentPrefix)
-			o.sent[key] = at.UnixNano()
-			o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at.UnixNano()})
 		}
 		return nil
 	})
@@ -69,7 +66,11 @@ func (o *Outbox) load() error {
 		return err
 	}
 	heap.Init(&o.retries) // due ones first, by NextTry
-	sort.Slice(o.sentFIFO, func(i, j int) bool { return o.sentFIFO[i].at < o.sentFIFO[j].at })
+	if len(old) > 0 {
+		if err := o.migrateSent(old, o.now()); err != nil {
+			return fmt.Errorf("rewrite delivered keys: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -86,10 +87,6 @@ func putItem(it messages.CRMOutboxItem) store.Change {
 }
 
 func delItem(key string) store.Change { return store.Change{Key: itemPrefix + key} }
-
-func putSent(key string, at time.Time) store.Change {
-	return store.Change{Key: sentPrefix + key, Value: encodeSent(at)}
-}
 
 // loadUpdate reads the update of a stored item; safe from any goroutine.
 func loadUpdate(b *store.Bucket, key string) (messages.CRMUpdate, error) {
@@ -130,47 +127,4 @@ func (o *Outbox) full(e *entry) messages.CRMOutboxItem {
 		o.d.Log.Warn("crm stored update unreadable; answered with its key only", zap.String("key", logKey(e.key())), zap.Error(err))
 	}
 	return it
-}
-
-// remember records a delivered key (its putSent is the caller's) and
-// stages the deletion of the oldest keys when more than crm.max_items are
-// remembered (so memory stays bounded even past the TTL's worth of traffic).
-func (o *Outbox) remember(key string, at time.Time) {
-	o.sent[key] = at.UnixNano()
-	o.sentFIFO = append(o.sentFIFO, sentKey{key: key, at: at.UnixNano()})
-	for len(o.sent) > max(o.d.Cfg.MaxItems, 1) && len(o.sentFIFO) > 0 {
-		if old := o.popSent(); old != "" {
-			o.stage(store.Change{Key: sentPrefix + old})
-			if !o.warned {
-				o.warned = true
-				o.d.Log.Warn("crm delivered keys over crm.max_items; forgetting the oldest before their 7 days",
-					zap.Int("max_items", o.d.Cfg.MaxItems))
-			}
-		}
-	}
-}
-
-// popSent forgets the oldest delivery and returns its key, or "" when that
-// entry was superseded by a later delivery of the same key.
-func (o *Outbox) popSent() string {
-	head := o.sentFIFO[0]
-	o.sentFIFO = o.sentFIFO[1:]
-	if at, ok := o.sent[head.key]; ok && at == head.at {
-		delete(o.sent, head.key)
-		return head.key
-	}
-	return ""
-}
-
-// prune forgets delivered keys older than deliveredTTL.
-func (o *Outbox) prune(now time.Time) {
-	var changes []store.Change
-	for len(o.sentFIFO) > 0 && now.Sub(time.Unix(0, o.sentFIFO[0].at)) >= deliveredTTL {
-		if old := o.popSent(); old != "" {
-			changes = append(changes, store.Change{Key: sentPrefix + old})
-		}
-	}
-	if len(changes) > 0 {
-		o.stage(changes...)
-	}
 }
