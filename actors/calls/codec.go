@@ -139,27 +139,8 @@ func (a *dayAttempts) UnmarshalJSON(b []byte) error {
 	}
 	var p phone
 	for day, n := range m {
-		p.add(dayNum(day), int32(n))
+		p.add(wire.DayNum(day), int32(n))
 	}
 	*a = p.Attempts
 	return nil
-}
-
-// dayNum turns a YYYY-MM-DD business day into yyyymmdd; 0 if unreadable.
-func dayNum(day string) int32 {
-	if len(day) != 10 || day[4] != '-' || day[7] != '-' {
-		return 0
-	}
-	var n int32
-	for i := range 10 {
-		if i == 4 || i == 7 {
-			continue
-		}
-		c := day[i]
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int32(c-'0')
-	}
-	return n
 }

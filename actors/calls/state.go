@@ -1,9 +1,9 @@
 package calls
 
 import (
-	"fmt"
 	"time"
 
+	"orchestrator/actors/internal/wire"
 	"orchestrator/messages"
 )
 
@@ -147,7 +147,7 @@ type dayAttempts [2]struct{ day, n int32 }
 
 // attemptsOn returns the attempts on day.
 func (p *phone) attemptsOn(day string) int {
-	d := dayNum(day)
+	d := wire.DayNum(day)
 	for _, a := range p.Attempts {
 		if a.day == d && d != 0 {
 			return int(a.n)
@@ -158,11 +158,11 @@ func (p *phone) attemptsOn(day string) int {
 
 // count adds an attempt on day; days older than the previous one are
 // forgotten.
-func (p *phone) count(day string) { p.add(dayNum(day), 1) }
+func (p *phone) count(day string) { p.add(wire.DayNum(day), 1) }
 
 // uncount takes back an attempt counted on day (a dial whose intent was
 // not stored).
-func (p *phone) uncount(day string) { p.add(dayNum(day), -1) }
+func (p *phone) uncount(day string) { p.add(wire.DayNum(day), -1) }
 
 func (p *phone) add(d, n int32) {
 	a := &p.Attempts
@@ -184,7 +184,7 @@ func (a dayAttempts) asMap() map[string]int {
 	m := map[string]int{}
 	for _, d := range a {
 		if d.day != 0 && d.n != 0 {
-			m[fmt.Sprintf("%04d-%02d-%02d", d.day/10000, d.day/100%100, d.day%100)] = int(d.n)
+			m[wire.DayString(d.day)] = int(d.n)
 		}
 	}
 	return m

@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
+	"orchestrator/actors/internal/wire"
 	"orchestrator/messages"
 	"orchestrator/supervision"
 )
@@ -121,7 +122,7 @@ func (r *Redial) takeDue(now time.Time, send func(messages.DialRequest)) int {
 	if !r.enabled || !hours.IsOpen(now) {
 		return 0
 	}
-	today, at := dayNum(hours.Day(now)), now.UnixNano()
+	today, at := wire.DayNum(hours.Day(now)), now.UnixNano()
 	n, limit := 0, r.maxInFlight()
 	for len(r.inflight) < limit && len(r.due) > 0 && r.due[0].due <= at {
 		s := r.live(r.due.pop())
@@ -148,7 +149,7 @@ func (r *Redial) takeDue(now time.Time, send func(messages.DialRequest)) int {
 // facts are s's, as Hold needs them, on business day today (yyyymmdd).
 func (r *Redial) facts(s *slim, today int32) facts {
 	created := unixTime(s.created)
-	return facts{last: s.last, attempts: int(s.attempts), created: created, createdDay: dayNum(r.hours().Day(created)),
+	return facts{last: s.last, attempts: int(s.attempts), created: created, createdDay: wire.DayNum(r.hours().Day(created)),
 		today: today, todays: s.attemptsOn(today)}
 }
 

@@ -3,6 +3,7 @@ package redial
 import (
 	"time"
 
+	"orchestrator/actors/internal/wire"
 	"orchestrator/messages"
 )
 
@@ -70,25 +71,6 @@ func unixTime(ns int64) time.Time {
 	return time.Unix(0, ns).UTC()
 }
 
-// dayNum turns a YYYY-MM-DD business day into yyyymmdd; 0 if unreadable.
-func dayNum(day string) int32 {
-	if len(day) != 10 || day[4] != '-' || day[7] != '-' {
-		return 0
-	}
-	var n int32
-	for i := range 10 {
-		if i == 4 || i == 7 {
-			continue
-		}
-		c := day[i]
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int32(c-'0')
-	}
-	return n
-}
-
 // attemptsOn is the attempts counted on day (yyyymmdd).
 func (s *slim) attemptsOn(day int32) int {
 	for _, d := range s.days {
@@ -103,7 +85,7 @@ func (s *slim) attemptsOn(day int32) int {
 func latestDays(byDay map[string]int) [2]dayCount {
 	var out [2]dayCount
 	for day, n := range byDay {
-		d := dayCount{day: dayNum(day), n: int32(n)}
+		d := dayCount{day: wire.DayNum(day), n: int32(n)}
 		switch {
 		case d.day > out[0].day:
 			out[1], out[0] = out[0], d

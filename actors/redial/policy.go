@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/wire"
 	"orchestrator/config"
 	"orchestrator/messages"
 )
@@ -38,7 +39,7 @@ func Gap(attempts int, cfg config.Redial) time.Duration {
 // day. An empty schedule means no daily cap; an unreadable date counts as
 // the record's first day.
 func DailyCap(createdDay, today string, cfg config.Redial) int {
-	return dailyCap(dayNum(createdDay), dayNum(today), cfg)
+	return dailyCap(wire.DayNum(createdDay), wire.DayNum(today), cfg)
 }
 
 // dailyCap is DailyCap on yyyymmdd days (0: unreadable).
@@ -104,7 +105,7 @@ func IsStop(o messages.Outcome, cfg config.Redial) bool {
 func Hold(now time.Time, rec messages.RedialRecord, cfg config.Redial, hours *businesshours.Hours) (due time.Time, status, reason string, held bool) {
 	today := hours.Day(now)
 	return hold(now, facts{last: rec.LastOutcome, attempts: rec.Attempts, created: rec.CreatedAt,
-		createdDay: dayNum(hours.Day(rec.CreatedAt)), today: dayNum(today), todays: rec.AttemptsByDay[today]}, cfg, hours)
+		createdDay: wire.DayNum(hours.Day(rec.CreatedAt)), today: wire.DayNum(today), todays: rec.AttemptsByDay[today]}, cfg, hours)
 }
 
 // facts are what Hold decides on; the cadence has them in memory (slim)

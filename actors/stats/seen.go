@@ -2,9 +2,9 @@ package stats
 
 import (
 	"errors"
-	"fmt"
 	"hash/maphash"
-	"strconv"
+
+	"orchestrator/actors/internal/wire"
 )
 
 // seenSet is the call ids counted within the dedupe window, in ~30 bytes
@@ -38,13 +38,13 @@ func (s *seenSet) len() int { return len(s.byHash) + len(s.exact) }
 // itself (not another with its hash) was counted on that day.
 func (s *seenSet) lookup(id string, confirm func(day, id string) bool) (day string, ok bool) {
 	if e, ok := s.exact[id]; ok {
-		return dayString(e.day), true
+		return wire.DayString(e.day), true
 	}
 	e, ok := s.byHash[s.hash(id)]
 	if !ok {
 		return "", false
 	}
-	day = dayString(e.day)
+	day = wire.DayString(e.day)
 	if !confirm(day, id) {
 		return "", false
 	}
@@ -53,7 +53,7 @@ func (s *seenSet) lookup(id string, confirm func(day, id string) bool) (day stri
 
 // add remembers id, counted for day (YYYY-MM-DD) from journal record seq.
 func (s *seenSet) add(id, day string, seq uint64) {
-	slot := seenSlot{day: dayNumber(day), seq: seq}
+	slot := seenSlot{day: wire.DayNum(day), seq: seq}
 	h := s.hash(id)
 	if _, taken := s.byHash[h]; taken {
 		s.exact[id] = slot
@@ -65,7 +65,7 @@ func (s *seenSet) add(id, day string, seq uint64) {
 // forget drops id, counted for day; a slot its hash shares with another
 // id of another day or sequence is left alone.
 func (s *seenSet) forget(id, day string, seq uint64) {
-	slot := seenSlot{day: dayNumber(day), seq: seq}
+	slot := seenSlot{day: wire.DayNum(day), seq: seq}
 	if e, ok := s.exact[id]; ok && e == slot {
 		delete(s.exact, id)
 		return
@@ -73,22 +73,6 @@ func (s *seenSet) forget(id, day string, seq uint64) {
 	if h := s.hash(id); s.byHash[h] == slot {
 		delete(s.byHash, h)
 	}
-}
-
-// dayNumber packs YYYY-MM-DD as yyyymmdd (0 for anything else).
-func dayNumber(day string) int32 {
-	if len(day) != 10 || day[4] != '-' || day[7] != '-' {
-		return 0
-	}
-	n, err := strconv.Atoi(day[:4] + day[5:7] + day[8:])
-	if err != nil {
-		return 0
-	}
-	return int32(n)
-}
-
-func dayString(n int32) string {
-	return fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)
 }
 
 // errPruned ends a prune's scan at the first day still inside the window.

@@ -39,16 +39,3 @@ func TestSeenSetTellsCollidingIDsApart(t *testing.T) {
 		t.Errorf("len = %d, want 1", s.len())
 	}
 }
-
-func TestDayNumberRoundTrips(t *testing.T) {
-	for _, d := range []string{"2026-01-01", "2026-11-29", "1999-12-31"} {
-		if got := dayString(dayNumber(d)); got != d {
-			t.Errorf("%s → %d → %s", d, dayNumber(d), got)
-		}
-	}
-	for _, bad := range []string{"", "2026-1-01", "20261101xx", "abcd-ef-gh"} {
-		if dayNumber(bad) != 0 {
-			t.Errorf("dayNumber(%q) = %d, want 0", bad, dayNumber(bad))
-		}
-	}
-}
