@@ -75,9 +75,18 @@ func run(bin string, clients, requests, size int) error {
 	defer stopProc(daemon)
 
 	fmt.Printf("load: %d clients, %d requests per target, ~%d B bodies, loopback\n", clients, requests, size)
+	bareCPU := cpuTime(bareProc.Process.Pid)
 	base := measure("bare net/http", "http://"+bareAddr+"/", clients, requests, size)
+	bareCPU = cpuTime(bareProc.Process.Pid) - bareCPU
+	daemonCPU := cpuTime(daemon.Process.Pid)
 	got := measure("daemon bland-callback", "http://"+daemonAddr+"/webhooks/bland-callback", clients, requests, size)
+	daemonCPU = cpuTime(daemon.Process.Pid) - daemonCPU
 	fmt.Printf("ratio daemon/bare: %.1f%% of req/s\n", 100*got.rps/base.rps)
+	// CPU per request is steadier than req/s on a shared machine: it does not
+	// depend on what else runs, only on the work each request causes (for the
+	// daemon, the services' work behind it that finished during the run).
+	fmt.Printf("server CPU per request: bare %s, daemon %s\n",
+		(bareCPU / time.Duration(requests)).Round(time.Microsecond), (daemonCPU / time.Duration(requests)).Round(time.Microsecond))
 	fmt.Printf("daemon RSS after %d webhooks: %.1f MB\n", requests, float64(rss(daemon.Process.Pid))/(1<<20))
 	return nil
 }
@@ -209,6 +218,22 @@ func stopProc(cmd *exec.Cmd) {
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
 	}
+}
+
+// cpuTime reads a process's user+system CPU time from /proc (0 elsewhere).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count fields after its ')'.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // rss reads a process's resident set from /proc.
