@@ -28,10 +28,10 @@
 //     ("sending") is committed, then the provider is asked on a goroutine
 //     owned by the actor; its answer comes back as sendDone. A 4xx or a
 //     request that never left is retried after sms.retry_interval (cancelled
-//     after 5 in a row); any other failure may have sent the text and counts
-//     as sent ("unknown").
+//     after 5 in a row); any other failure may have sent the text: it is
+//     settled like a cut text, below ("uncertain").
 //   - cut texts (reconcile.go): an intent without an answer at start (kill
-//     -9, stop, restart) stays an intent and blocks its sequence until the
+//     -9, stop, restart), or with an unsure one, stays an intent and blocks its sequence until the
 //     provider's history (Sender.SMSHistory, asked on each retry tick, the
 //     first one sms.retry_interval after the start) tells: found → sent;
 //     certainly absent → dropped and due again through the normal path;

@@ -215,30 +215,41 @@ func TestProviderFailures(t *testing.T) {
 			switch n {
 			case 1: // A's first try: refused, nothing sent
 				return &bland.Error{Status: 400, Err: bland.ErrUnexpectedAnswer}
-			case 3: // B's first: a 502 after the request went out; it may have been sent
+			case 3: // B's first: a 502 after the provider kept the text
+				return &bland.Error{Status: 502}
+			case 4: // C's first: a 502 before it kept it
 				return &bland.Error{Status: 502}
 			}
 			return nil
 		}
+		r.sender.lose = func(n int) bool { return n == 4 }
 		r.sender.mu.Unlock()
 		r.send(voicemail(phoneA, "a1", "NY"))
 		sleepUntil(ny(2026, 3, 2, 10, 30))
 		r.send(voicemail(phoneB, "b1", "NY"))
+		sleepUntil(ny(2026, 3, 2, 10, 40))
+		r.send(voicemail(phoneC, "c1", "NY"))
 		sleepUntil(ny(2026, 3, 2, 12, 0))
 		if got := nyTimes(r.sender.to(phoneA)); !cmp.Equal(got, []string{"Mon 03-02 10:00", "Mon 03-02 10:01"}) {
 			t.Errorf("A's texts %v: want the refused one retried after sms.retry_interval", got)
 		}
+		// An unsure failure is settled by the provider's history on the next
+		// retry tick: found, not sent again; absent, sent again once.
 		if got := nyTimes(r.sender.to(phoneB)); !cmp.Equal(got, []string{"Mon 03-02 10:30"}) {
-			t.Errorf("B's texts %v: want the ambiguous one not retried", got)
+			t.Errorf("B's texts %v: want the one the provider kept not sent again", got)
 		}
-		if a := r.sequence(t, phoneA); a.Next != 1 || a.Messages[0].State != messages.SMSSent {
-			t.Errorf("A: %+v", a)
+		if got := nyTimes(r.sender.to(phoneC)); !cmp.Equal(got, []string{"Mon 03-02 10:40", "Mon 03-02 10:41"}) {
+			t.Errorf("C's texts %v: want the one the provider lost sent again after the lookup", got)
 		}
-		if b := r.sequence(t, phoneB); b.Next != 1 || b.Messages[0].State != messages.SMSUnknown {
-			t.Errorf("B: %+v", b)
+		for _, p := range []messages.Phone{phoneA, phoneB, phoneC} {
+			if seq := r.sequence(t, p); seq.Next != 1 || len(seq.Messages) != 1 || seq.Messages[0].State != messages.SMSSent {
+				t.Errorf("%s: %+v; want one text, sent", p, seq)
+			}
 		}
-		if n := testutil.ToFloat64(r.deps.Metrics.texts.WithLabelValues(resultFailed)); n != 1 {
-			t.Errorf("failed metric %v, want 1", n)
+		for result, want := range map[string]float64{resultFailed: 1, resultUncertain: 2, resultReconciledSent: 1, resultReconciledAbsent: 1, resultSent: 2} {
+			if n := testutil.ToFloat64(r.deps.Metrics.texts.WithLabelValues(result)); n != want {
+				t.Errorf("%s metric %v, want %v", result, n, want)
+			}
 		}
 		finish(t, r)
 	})

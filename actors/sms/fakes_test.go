@@ -18,6 +18,7 @@ type text struct {
 	to, from messages.Phone
 	body     string
 	at       time.Time
+	lost     bool // the provider failed before keeping it: not in its history
 }
 
 // fakeSender is the provider: it records every text it receives, then
@@ -36,6 +37,7 @@ type fakeSender struct {
 	lookups  int
 	lookFail func(n int) error
 	dryRun   bool
+	lose     func(n int) bool // the n-th text fails before the provider keeps it
 }
 
 func (f *fakeSender) SMSHistory(_ context.Context, phone messages.Phone) (bland.SMSHistory, error) {
@@ -52,7 +54,7 @@ func (f *fakeSender) SMSHistory(_ context.Context, phone messages.Phone) (bland.
 	}
 	var h bland.SMSHistory
 	for i, t := range f.texts {
-		if t.to == phone {
+		if t.to == phone && !t.lost {
 			h.Texts = append(h.Texts, bland.Text{ID: fmt.Sprintf("sms-%d", i+1), Body: t.body, From: t.from, To: t.to, At: t.at})
 		}
 	}
@@ -70,6 +72,9 @@ func (f *fakeSender) SendSMS(ctx context.Context, to, from messages.Phone, body 
 	f.mu.Lock()
 	f.texts = append(f.texts, text{to: to, from: from, body: body, at: time.Now()})
 	n, fail, hold, delay := len(f.texts), f.fail, f.hold, f.delay
+	if f.lose != nil && f.lose(n) {
+		f.texts[n-1].lost = true
+	}
 	f.busy++
 	f.peak = max(f.peak, f.busy)
 	f.mu.Unlock()

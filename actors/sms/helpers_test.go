@@ -169,6 +169,7 @@ const (
 	ourNumber                = "+15555550188"
 	phoneA    messages.Phone = "+15555550101"
 	phoneB    messages.Phone = "+15555550102"
+	phoneC    messages.Phone = "+15555550103"
 )
 
 func voicemail(p messages.Phone, callID, state string) messages.CallCompleted {

@@ -15,7 +15,8 @@ const (
 	resultSkippedBlocked     = "skipped_blocked"     // blocklisted phone: the sequence is cancelled
 	resultSkippedUnavailable = "skipped_unavailable" // the blocklist could not say: the text waits
 	resultStoreFailed        = "store_failed"        // the intent was not stored: nothing sent
-	// A text cut by a stop, looked up in the provider's history.
+	resultUncertain          = "uncertain"           // a failure that may have sent it: the history is asked
+	// A text cut by a stop or uncertain, looked up in the provider's history.
 	resultReconciledSent   = "reconciled_sent"   // found there: recorded as sent
 	resultReconciledAbsent = "reconciled_absent" // certainly not there: due again
 	resultLookupFailed     = "lookup_failed"     // the history could not be read: asked again later

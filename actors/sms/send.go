@@ -105,13 +105,13 @@ func (s *SMS) startSend(seq *messages.SMSSequence, now time.Time) {
 	go func() {
 		defer s.wg.Done()
 		res, err := sender.SendSMS(ctx, to, from, text)
-		send(self, sendDone{phone: to, pos: pos, res: res, err: err})
+		send(self, sendDone{phone: to, pos: pos, text: text, res: res, err: err})
 	}()
 }
 
 // sent records the provider's answer. A refusal that certainly sent nothing
-// is retried later; any other failure may have sent the text, so it counts
-// as sent.
+// is retried later; any other failure may have sent the text, so the
+// provider's history is asked before anything more is sent to the phone.
 func (s *SMS) sent(c actor.Context, m sendDone, now time.Time) {
 	if f := s.flights[m.phone]; f != nil && f.sending && f.pos == m.pos {
 		delete(s.flights, m.phone)
@@ -162,10 +162,14 @@ func (s *SMS) sent(c actor.Context, m sendDone, now time.Time) {
 		_ = s.commit(seqChange(seq), intentDone(m.phone))
 		return
 	case wasSending:
-		msg.State = messages.SMSUnknown
-		s.d.Metrics.count(resultUnknown)
-		s.d.Log.Warn("text may or may not have been sent; counted as sent, never sent again", zap.String("phone", m.phone.Masked()),
-			zap.Int("position", m.pos), zap.Error(m.err))
+		// It may have gone out: it stays an intent, nothing else is sent to
+		// the phone, and the provider's history settles it on a later retry
+		// tick, as for a text cut by a crash (reconcile.go).
+		s.cuts[m.phone] = &cut{pos: m.pos, text: m.text, at: msg.At}
+		s.d.Metrics.count(resultUncertain)
+		s.d.Log.Warn("text may or may not have been sent; the provider's history is asked before anything is sent",
+			zap.String("phone", m.phone.Masked()), zap.Int("position", m.pos), zap.Error(m.err))
+		return
 	}
 	if wasSending {
 		seq.Next = max(seq.Next, m.pos+1)

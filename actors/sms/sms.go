@@ -91,6 +91,7 @@ type (
 	sendDone   struct {
 		phone messages.Phone
 		pos   int
+		text  string // the words sent, looked for in the history if the answer is unsure
 		res   bland.SMSResult
 		err   error
 	}
