@@ -92,8 +92,6 @@ func openBucket(t *testing.T) *store.Bucket {
 
 var keys = actortest.Keys
 
-var newYork = actortest.NewYork
-
 var ny = actortest.NY
 
 func fixed(at time.Time) func() time.Time { return func() time.Time { return at } }
