@@ -17,6 +17,7 @@ import (
 
 	"orchestrator/actors/bland"
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
@@ -222,14 +223,10 @@ func newRig(t testing.TB, dir string, hours *businesshours.Schedule) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, system: supervision.NewSystem(zap.NewNop()), dialer: &fakeDialer{}, journal: &fakeJournal{},
+	r := &rig{t: t, dialer: &fakeDialer{}, journal: &fakeJournal{},
 		queue: newRecorder(), consumer: newRecorder(), block: &fakeBlocklist{blocked: map[string]bool{}},
-		am: &fakeAM{capped: map[string]bool{}}, store: s, dead: &atomic.Int64{}}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+		am: &fakeAM{capped: map[string]bool{}}, store: s}
+	r.system, r.dead = actortest.System(zap.NewNop())
 	spawn := func(a actor.Actor) *actor.PID {
 		return r.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return a }))
 	}

@@ -2,7 +2,6 @@ package redial
 
 import (
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,23 +14,18 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"orchestrator/actors/businesshours"
+	"orchestrator/actors/internal/actortest"
 	"orchestrator/actors/store"
 	"orchestrator/config"
 	"orchestrator/messages"
 	"orchestrator/supervision"
 )
 
-var newYork = func() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
-func ny(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, newYork)
-}
+var (
+	newYork    = actortest.NewYork
+	ny         = actortest.NY
+	sleepUntil = actortest.SleepUntil
+)
 
 func testHours(t testing.TB) *businesshours.Schedule {
 	t.Helper()
@@ -131,13 +125,8 @@ type rig struct {
 // start spawns the fake gate and the cadence in a fresh actor system.
 func start(t *testing.T, cfg config.Redial, b *store.Bucket, g *gate) *rig {
 	t.Helper()
-	r := &rig{system: supervision.NewSystem(zap.NewNop()), gate: g, dead: &atomic.Int64{},
-		sm: supervision.NewMetrics(prometheus.NewRegistry())}
-	r.system.EventStream.Subscribe(func(e interface{}) {
-		if _, ok := e.(*actor.DeadLetterEvent); ok {
-			r.dead.Add(1)
-		}
-	})
+	r := &rig{gate: g, sm: supervision.NewMetrics(prometheus.NewRegistry())}
+	r.system, r.dead = actortest.System(zap.NewNop())
 	r.gatePID = r.system.Root.Spawn(supervision.Props(func() actor.Actor { return g }, zap.NewNop(), r.sm))
 	r.journal = &fakeJournal{}
 	r.journalPID = r.system.Root.Spawn(supervision.Props(func() actor.Actor { return r.journal }, zap.NewNop(), r.sm))
@@ -205,18 +194,9 @@ func (r *rig) stop(t *testing.T) {
 
 func openBucket(t testing.TB) *store.Bucket {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := actortest.OpenStore(t)
 	t.Cleanup(func() { _ = s.Close() })
 	return s.Bucket(supervision.Redial)
-}
-
-// sleepUntil advances fake time to at and lets every actor settle.
-func sleepUntil(at time.Time) {
-	time.Sleep(time.Until(at))
-	synctest.Wait()
 }
 
 // lead posts a lead webhook to the journal and lets the cadence take it
