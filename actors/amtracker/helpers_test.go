@@ -80,12 +80,7 @@ func (r *rig) stop(t *testing.T) {
 
 var openStore = actortest.OpenStore
 
-func openBucket(t *testing.T) *store.Bucket {
-	t.Helper()
-	s, _ := openStore(t)
-	t.Cleanup(func() { _ = s.Close() })
-	return s.Bucket(supervision.AMTracker)
-}
+func openBucket(t testing.TB) *store.Bucket { return actortest.OpenBucket(t, supervision.AMTracker) }
 
 var keys = actortest.Keys
 

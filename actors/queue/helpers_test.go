@@ -2,7 +2,6 @@ package queue
 
 import (
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,15 +141,7 @@ func (r *rig) stop(t *testing.T) {
 	}
 }
 
-func openBucket(t *testing.T) *store.Bucket {
-	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s.Bucket(supervision.Queue)
-}
+func openBucket(t testing.TB) *store.Bucket { return actortest.OpenBucket(t, supervision.Queue) }
 
 func request(i int) messages.DialRequest {
 	return messages.DialRequest{Kind: messages.DialNewLead, RequestID: fmt.Sprintf("r%d", i),

@@ -192,12 +192,7 @@ func (r *rig) stop(t *testing.T) {
 	}
 }
 
-func openBucket(t testing.TB) *store.Bucket {
-	t.Helper()
-	s, _ := actortest.OpenStore(t)
-	t.Cleanup(func() { _ = s.Close() })
-	return s.Bucket(supervision.Redial)
-}
+func openBucket(t testing.TB) *store.Bucket { return actortest.OpenBucket(t, supervision.Redial) }
 
 // lead posts a lead webhook to the journal and lets the cadence take it
 // (inside a synctest bubble).

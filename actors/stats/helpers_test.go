@@ -83,12 +83,7 @@ func (r *rig) stop(t *testing.T) {
 
 var openStore = actortest.OpenStore
 
-func openBucket(t *testing.T) *store.Bucket {
-	t.Helper()
-	s, _ := openStore(t)
-	t.Cleanup(func() { _ = s.Close() })
-	return s.Bucket(supervision.Stats)
-}
+func openBucket(t testing.TB) *store.Bucket { return actortest.OpenBucket(t, supervision.Stats) }
 
 var keys = actortest.Keys
 

@@ -62,6 +62,15 @@ func OpenStore(t testing.TB) (*store.Store, string) {
 	return s, path
 }
 
+// OpenBucket is the named bucket of a fresh state file, closed when the
+// test ends.
+func OpenBucket(t testing.TB, name string) *store.Bucket {
+	t.Helper()
+	s, _ := OpenStore(t)
+	t.Cleanup(func() { _ = s.Close() })
+	return s.Bucket(name)
+}
+
 // Keys lists a bucket's record keys, in order.
 func Keys(t testing.TB, b *store.Bucket) []string {
 	t.Helper()
