@@ -57,6 +57,7 @@ func openDir(dir string, log *zap.Logger, opt recoverOptions) (recovered, error)
 	ring := make([]linePos, max(opt.recentMax, 0))
 	ends := make([]int64, len(days)) // end of the intact data per segment
 	dedupeFrom := opt.now.Add(-opt.dedupeTTL)
+	var keys dedupeLoader
 
 	for i, day := range days {
 		s := segmentScan{
@@ -71,7 +72,7 @@ func openDir(dir string, log *zap.Logger, opt recoverOptions) (recovered, error)
 			}
 			st.lastSeq = max(st.lastSeq, h.seq)
 			if len(h.dedupe) > 0 && h.at.After(dedupeFrom) && opt.dedupeTTL > 0 {
-				st.dedupe.push(newItem(h.dedupeKey(), h.seq, h.at))
+				keys.add(h.dedupeKey(), h.seq, h.at)
 			}
 			if len(ring) > 0 {
 				slot := &ring[st.records%len(ring)]
@@ -93,7 +94,7 @@ func openDir(dir string, log *zap.Logger, opt recoverOptions) (recovered, error)
 		st.truncated += s.truncated
 	}
 
-	st.dedupe.reindex()
+	st.dedupe = keys.build(opt.dedupeTTL)
 	if st.records > 0 && len(ring) > 0 {
 		oldest := ring[0]
 		if st.records > len(ring) {
