@@ -1,6 +1,11 @@
 package stats
 
-import "testing"
+import (
+	"math"
+	"testing"
+
+	"orchestrator/actors/internal/wire"
+)
 
 // With every id sharing one hash, the set still tells ids apart: a hash
 // found counts only when the store (confirm) has that very id.
@@ -37,5 +42,62 @@ func TestSeenSetTellsCollidingIDsApart(t *testing.T) {
 	}
 	if s.len() != 1 {
 		t.Errorf("len = %d, want 1", s.len())
+	}
+}
+
+// An id whose day or sequence does not fit a slot is kept by its string, so
+// nothing of either is lost; one that fits, to the edges, is packed.
+func TestSeenSetKeepsWhatDoesNotFitASlotByItsString(t *testing.T) {
+	lastDay := wire.DayOfIndex(dayMax)
+	for _, tc := range []struct {
+		name   string
+		day    string
+		seq    uint64
+		packed bool
+	}{
+		{"the first day and sequence", "1970-01-01", 0, true},
+		{"the last day and sequence", lastDay, seqMax, true},
+		{"a sequence past the slot", "2026-11-02", seqMax + 1, false},
+		{"the largest sequence", "2026-11-02", math.MaxUint64, false},
+		{"a day before the slot", "1969-12-31", 7, false},
+		{"a day past the slot", wire.DayOfIndex(dayMax + 1), 7, false},
+		{"a day not in the calendar", "2026-02-30", 7, false},
+		{"a day that is not one", "someday", 7, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSeenSet()
+			confirm := func(day, id string) bool { return day == tc.day && id == "call-a" }
+			s.add("call-a", tc.day, tc.seq)
+			if got := len(s.byHash) == 1 && len(s.exact) == 0; got != tc.packed {
+				t.Fatalf("packed = %v, want %v (by hash %d, exact %d)", got, tc.packed, len(s.byHash), len(s.exact))
+			}
+			if day, ok := s.lookup("call-a", confirm); !ok || day != tc.day {
+				t.Fatalf("lookup = %q, %v; want %q, true", day, ok, tc.day)
+			}
+			if _, ok := s.lookup("call-b", confirm); ok {
+				t.Fatal("call-b, never counted, taken as counted")
+			}
+			s.forget("call-a", tc.day, tc.seq-1)
+			s.forget("call-a", tc.day, tc.seq+1)
+			s.forget("call-a", "2026-11-03", tc.seq)
+			if s.len() != 1 {
+				t.Fatalf("forgotten by another day or sequence: len = %d", s.len())
+			}
+			s.forget("call-a", tc.day, tc.seq)
+			if s.len() != 0 {
+				t.Fatalf("not forgotten by its own day and sequence: len = %d", s.len())
+			}
+		})
+	}
+}
+
+// A set of 100 000 ids holds well under the 35 bytes per id it held when a
+// slot was a {day int32, seq uint64} struct (about 24 now).
+func TestSeenSetHoldsUnder28BytesAnID(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the heap of 100 000 ids")
+	}
+	if live, _ := seenBytesPerID(100_000); live > 28 {
+		t.Errorf("%.1f bytes per id, want ≤ 28", live)
 	}
 }
