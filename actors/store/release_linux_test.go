@@ -54,6 +54,47 @@ func TestReleaseMappedDropsResidentPagesAndKeepsData(t *testing.T) {
 	}
 }
 
+// Commits page the file in as they read the B-tree; every releaseEvery-th
+// commit hands the pages back, so the daemon's RSS does not grow with the
+// state file under a steady stream of writes.
+func TestCommitsReleaseMappedPagesPeriodically(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := st.Bucket("test")
+	value := []byte(strings.Repeat("v", 1000))
+	for batch := range 8 {
+		changes := make([]Change, 0, 1000)
+		for i := range 1000 {
+			changes = append(changes, Change{Key: fmt.Sprintf("k%02d-%04d", batch, i), Value: value})
+		}
+		if err := b.Commit(0, changes...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Load(func(_, _ []byte) error { return nil }); err != nil { // pages the whole file in
+		t.Fatal(err)
+	}
+	before := mappedRSS(t, path)
+	if before < 4<<20 {
+		t.Fatalf("only %d KiB of the file resident after a full load; the test cannot tell", before>>10)
+	}
+	for i := int(st.commits.Load() % releaseEvery); i < releaseEvery; i++ {
+		if err := b.Commit(uint64(i), Change{Key: "small", Value: []byte{byte(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := mappedRSS(t, path); after > before/4 {
+		t.Errorf("resident after %d commits %d KiB, before %d KiB: not released", releaseEvery, after>>10, before>>10)
+	}
+	if v, err := b.Get("k07-0999"); err != nil || len(v) != len(value) {
+		t.Errorf("after the release k07-0999 reads %d bytes (%v), want %d", len(v), err, len(value))
+	}
+}
+
 // mappedRSS sums the resident size of this process's mappings of path.
 func mappedRSS(t *testing.T, path string) int64 {
 	f, err := os.Open("/proc/self/smaps")

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,7 +18,19 @@ import (
 
 // Store is the open state file; main opens it before the services start and
 // closes it after they have all stopped.
-type Store struct{ db *bolt.DB }
+type Store struct {
+	db *bolt.DB
+	// commits counts commits: every releaseEvery-th hands the mapped pages back.
+	commits atomic.Int64
+}
+
+// releaseEvery is how many commits may page in the state file before its
+// pages are handed back (ReleaseMapped): reading the B-tree to write it
+// pages in the file through bbolt's mapping, and those pages would
+// otherwise stay in the daemon's RSS, growing with the file (~20 MB after
+// 100 000 webhooks). A release costs ~0.1 ms and the hot pages are read
+// back from the page cache by minor faults.
+const releaseEvery = 64
 
 // Open opens (creating if needed) the state file. A file locked by another
 // running daemon is reported at once instead of hanging.
@@ -37,6 +50,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Bucket is one actor's part of the state file.
 type Bucket struct {
+	st   *Store
 	db   *bolt.DB
 	name []byte
 }
@@ -47,7 +61,7 @@ var (
 )
 
 // Bucket returns the named actor's bucket (created on first commit).
-func (s *Store) Bucket(name string) *Bucket { return &Bucket{db: s.db, name: []byte(name)} }
+func (s *Store) Bucket(name string) *Bucket { return &Bucket{st: s, db: s.db, name: []byte(name)} }
 
 // Applied is the journal sequence number the actor has applied (0: none).
 func (b *Bucket) Applied() (uint64, error) {
@@ -126,6 +140,14 @@ type Change struct {
 // number reached, in one durable transaction. applied never moves backwards:
 // a smaller value leaves the recorded one in place.
 func (b *Bucket) Commit(applied uint64, changes ...Change) error {
+	err := b.commit(applied, changes)
+	if b.st.commits.Add(1)%releaseEvery == 0 {
+		_ = b.st.ReleaseMapped() // best effort: the pages only stay resident
+	}
+	return err
+}
+
+func (b *Bucket) commit(applied uint64, changes []Change) error {
 	return b.db.Update(func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(b.name)
 		if err != nil {
