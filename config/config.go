@@ -326,7 +326,7 @@ func Default() Config {
 			Retention:      90 * 24 * time.Hour,
 			DedupeTTL:      7 * 24 * time.Hour,
 			RecentMax:      10000,
-			RecentMaxBytes: 8 << 20,
+			RecentMaxBytes: 1 << 20,
 			MaxPending:     20000,
 			RetryAfter:     5 * time.Second,
 		},

@@ -12,6 +12,7 @@ type Metrics struct {
 	batch    prometheus.Histogram
 	failures prometheus.Counter
 	refused  prometheus.Counter
+	replays  *prometheus.CounterVec
 }
 
 // NewMetrics registers the journal metrics on reg.
@@ -40,5 +41,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "orchestrator_journal_overload_refusals_total",
 			Help: "Appends refused because journal.max_pending were already waiting for a sync.",
 		}),
+		// A consumer far enough behind to be answered from disk shows here
+		// first: its replays move from memory (the recent ring) to disk.
+		replays: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "orchestrator_journal_replays_total",
+			Help: "Replay requests answered, by where the records came from (memory: the recent ring; disk: the segments).",
+		}, []string{"from"}),
 	}
 }

@@ -80,6 +80,7 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 	}
 	want := sourceFilter(m.Sources)
 	if j.recent.holdsAfter(m.After) {
+		j.d.Metrics.replays.WithLabelValues("memory").Inc()
 		var newer []*Record
 		j.recent.each(func(r *Record) bool {
 			if r.Seq <= m.After {
@@ -102,6 +103,7 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 		j.send(to, out)
 		return
 	}
+	j.d.Metrics.replays.WithLabelValues("disk").Inc()
 	hint := j.cursors.at(m.After)
 	j.reads.Add(1)
 	go func() {

@@ -13,6 +13,7 @@ const recordOverhead = 256
 type recent struct {
 	buf      []Record // ring; buf[start] is the oldest of n
 	start, n int
+	max      int // records; buf grows to it only as records arrive
 	bytes    int
 	maxBytes int
 
@@ -23,22 +24,36 @@ type recent struct {
 }
 
 func newRecent(maxRecords, maxBytes int) *recent {
-	return &recent{buf: make([]Record, max(maxRecords, 0)), maxBytes: maxBytes}
+	return &recent{max: max(maxRecords, 0), maxBytes: maxBytes}
 }
 
 // add appends rec as the newest record, evicting the oldest as needed.
 func (r *recent) add(rec Record) {
-	if len(r.buf) == 0 {
+	if r.max == 0 {
 		r.noteEvicted(rec.ReceivedAt)
 		return
 	}
 	size := recordSize(&rec)
-	for r.n > 0 && (r.n == len(r.buf) || (r.maxBytes > 0 && r.bytes+size > r.maxBytes)) {
+	for r.n > 0 && (r.n == r.max || (r.maxBytes > 0 && r.bytes+size > r.maxBytes)) {
 		r.evictOldest()
+	}
+	if r.n == len(r.buf) {
+		r.grow()
 	}
 	r.buf[(r.start+r.n)%len(r.buf)] = rec
 	r.n++
 	r.bytes += size
+}
+
+// grow makes room for more records, up to max. The slots are allocated as
+// records arrive: with large bodies the byte bound keeps the ring far below
+// max, and max slots up front (~200 B each) would be memory never used.
+func (r *recent) grow() {
+	buf := make([]Record, min(max(2*len(r.buf), 64), r.max))
+	for i := range r.n {
+		buf[i] = r.buf[(r.start+i)%len(r.buf)]
+	}
+	r.buf, r.start = buf, 0
 }
 
 func (r *recent) evictOldest() {
