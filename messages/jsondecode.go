@@ -505,6 +505,10 @@ func (d *jsonDecoder) skipEscape() error {
 	return d.syntax("in string escape code")
 }
 
+// PlainRunEnd is plainRun for other packages' JSON scanners (the journal's
+// validator): the end of the plain run of a JSON string starting at i.
+func PlainRunEnd(b []byte, i int) int { return plainRun(b, i) }
+
 // plainRun returns the index of the first byte at or after i that ends a
 // plain run inside a JSON string: '"', '\\' or a control character (len(b)
 // when none). It tests eight bytes at a time; the expressions are the

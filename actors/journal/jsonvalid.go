@@ -1,5 +1,7 @@
 package journal
 
+import "orchestrator/messages"
+
 // maxJSONDepth is encoding/json's nesting limit; validJSON must agree with it.
 const maxJSONDepth = 10000
 
@@ -99,6 +101,11 @@ func objectKey(b []byte, i int) int {
 // skipString returns the index after the JSON string starting at b[i], or -1.
 func skipString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
+		// Bodies are mostly long plain runs (a transcript): skip them a word
+		// at a time.
+		if i = messages.PlainRunEnd(b, i); i >= len(b) {
+			return -1
+		}
 		switch c := b[i]; {
 		case c == '"':
 			return i + 1
