@@ -31,11 +31,19 @@ func main() {
 	requests := flag.Int("requests", 100000, "requests per target")
 	size := flag.Int("size", 2048, "approximate body size in bytes")
 	bare := flag.Bool("serve-bare", false, "internal: serve the bare handler and print its address")
+	intake := flag.Bool("serve-intake", false, "internal: serve the daemon's intake alone (gateway and journal) and print its address")
 	leads := flag.String("leads", "", "instead: post this many distinct lead webhooks to the daemon at this address (host:port) and exit")
 	target := flag.String("target", "", "instead: load this running daemon's bland-callback (host:port) and exit (for profiling)")
 	flag.Parse()
 	if *bare {
 		serveBare()
+		return
+	}
+	if *intake {
+		if err := serveIntake(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen intake:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if *target != "" {
@@ -81,13 +89,27 @@ func run(bin string, clients, requests, size int) error {
 	daemonCPU := cpuTime(daemon.Process.Pid)
 	got := measure("daemon bland-callback", "http://"+daemonAddr+"/webhooks/bland-callback", clients, requests, size)
 	daemonCPU = cpuTime(daemon.Process.Pid) - daemonCPU
-	fmt.Printf("ratio daemon/bare: %.1f%% of req/s\n", 100*got.rps/base.rps)
+	daemonRSS := rss(daemon.Process.Pid)
+	stopProc(daemon)
+
+	// The intake alone: what answering a webhook durably costs, without the
+	// services' work on it that shares the same cores in (b).
+	intakeProc, intakeAddr, err := startProc(exec.Command(self, "-serve-intake"), "addr=")
+	if err != nil {
+		return fmt.Errorf("intake server: %w", err)
+	}
+	defer stopProc(intakeProc)
+	intakeCPU := cpuTime(intakeProc.Process.Pid)
+	alone := measure("intake alone", "http://"+intakeAddr+"/webhooks/bland-callback", clients, requests, size)
+	intakeCPU = cpuTime(intakeProc.Process.Pid) - intakeCPU
+
+	fmt.Printf("ratio daemon/bare: %.1f%% of req/s (intake alone/bare: %.1f%%)\n", 100*got.rps/base.rps, 100*alone.rps/base.rps)
 	// CPU per request is steadier than req/s on a shared machine: it does not
 	// depend on what else runs, only on the work each request causes (for the
 	// daemon, the services' work behind it that finished during the run).
-	fmt.Printf("server CPU per request: bare %s, daemon %s\n",
-		(bareCPU / time.Duration(requests)).Round(time.Microsecond), (daemonCPU / time.Duration(requests)).Round(time.Microsecond))
-	fmt.Printf("daemon RSS after %d webhooks: %.1f MB\n", requests, float64(rss(daemon.Process.Pid))/(1<<20))
+	per := func(d time.Duration) time.Duration { return (d / time.Duration(requests)).Round(time.Microsecond) }
+	fmt.Printf("server CPU per request: bare %s, daemon %s, intake alone %s\n", per(bareCPU), per(daemonCPU), per(intakeCPU))
+	fmt.Printf("daemon RSS after %d webhooks: %.1f MB\n", requests, float64(daemonRSS)/(1<<20))
 	return nil
 }
 
