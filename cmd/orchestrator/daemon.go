@@ -44,6 +44,9 @@ func runDaemon(args []string, stderr io.Writer, environ []string, extra []superv
 				d.reload(src, level)
 				continue
 			}
+			// Not ready before the line is logged: whoever reads it may
+			// check /readyz at once.
+			d.readiness.Set("shutdown", false, "draining")
 			log.Info("stop signal received; draining", zap.String("signal", s.String()), zap.Duration("drain", d.cfg.Shutdown.Drain))
 			return d.shutdown(sigs, true)
 		case err := <-d.fatal:
