@@ -12,26 +12,10 @@ import (
 // After a load has paged in the whole file, ReleaseMapped hands its pages
 // back (the mapping's resident size falls), and every item still reads.
 func TestReleaseMappedDropsResidentPagesAndKeepsData(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	b := st.Bucket("test")
-	value := []byte(strings.Repeat("v", 1000))
-	for batch := range 8 {
-		changes := make([]Change, 0, 1000)
-		for i := range 1000 {
-			changes = append(changes, Change{Key: fmt.Sprintf("k%02d-%04d", batch, i), Value: value})
-		}
-		if err := b.Commit(0, changes...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, b, path := filledStore(t)
 	count := func() int {
 		n := 0
-		if err := b.Load(func(_, v []byte) error { n += len(v) / len(value); return nil }); err != nil {
+		if err := b.Load(func(_, v []byte) error { n += len(v) / len(itemValue); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -58,23 +42,7 @@ func TestReleaseMappedDropsResidentPagesAndKeepsData(t *testing.T) {
 // commit hands the pages back, so the daemon's RSS does not grow with the
 // state file under a steady stream of writes.
 func TestCommitsReleaseMappedPagesPeriodically(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	b := st.Bucket("test")
-	value := []byte(strings.Repeat("v", 1000))
-	for batch := range 8 {
-		changes := make([]Change, 0, 1000)
-		for i := range 1000 {
-			changes = append(changes, Change{Key: fmt.Sprintf("k%02d-%04d", batch, i), Value: value})
-		}
-		if err := b.Commit(0, changes...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, b, path := filledStore(t)
 	if err := b.Load(func(_, _ []byte) error { return nil }); err != nil { // pages the whole file in
 		t.Fatal(err)
 	}
@@ -90,9 +58,35 @@ func TestCommitsReleaseMappedPagesPeriodically(t *testing.T) {
 	if after := mappedRSS(t, path); after > before/4 {
 		t.Errorf("resident after %d commits %d KiB, before %d KiB: not released", releaseEvery, after>>10, before>>10)
 	}
-	if v, err := b.Get("k07-0999"); err != nil || len(v) != len(value) {
-		t.Errorf("after the release k07-0999 reads %d bytes (%v), want %d", len(v), err, len(value))
+	if v, err := b.Get("k07-0999"); err != nil || len(v) != len(itemValue) {
+		t.Errorf("after the release k07-0999 reads %d bytes (%v), want %d", len(v), err, len(itemValue))
 	}
+}
+
+// itemValue is every item filledStore writes.
+var itemValue = []byte(strings.Repeat("v", 1000))
+
+// filledStore is a state file holding 8 000 items of 1 000 bytes (~8 MB),
+// closed when the test ends.
+func filledStore(t *testing.T) (*Store, *Bucket, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.db")
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	b := st.Bucket("test")
+	for batch := range 8 {
+		changes := make([]Change, 0, 1000)
+		for i := range 1000 {
+			changes = append(changes, Change{Key: fmt.Sprintf("k%02d-%04d", batch, i), Value: itemValue})
+		}
+		if err := b.Commit(0, changes...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st, b, path
 }
 
 // mappedRSS sums the resident size of this process's mappings of path.
