@@ -19,11 +19,6 @@ const (
 	exitConfig  = 78 // EX_CONFIG: systemd's RestartPreventExitStatus keeps a typo from restart-looping
 )
 
-// Heap profiling is off unless pprof is served (debug.addr; start turns it
-// back on): its sample table alone is ~1.5 MB of resident memory, and no
-// one can read the profile without the listener.
-func init() { runtime.MemProfileRate = 0 }
-
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
 
 // run dispatches the subcommand and returns the process exit code.

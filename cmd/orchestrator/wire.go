@@ -32,18 +32,12 @@ type daemon struct {
 	fatal     chan error
 }
 
-// defaultMemProfileRate is the runtime's own default, restored for pprof.
-const defaultMemProfileRate = 512 << 10
-
 // start wires the daemon in the order of STYLE §4: memory limit, data dir,
 // metrics registry, listener (before any actor), then the supervised tree.
 func start(cfg config.Config, log *zap.Logger, extra []supervision.ChildSpec) (*daemon, error) {
 	startedAt := time.Now()
 	if cfg.Memory.Limit > 0 {
 		debug.SetMemoryLimit(int64(cfg.Memory.Limit))
-	}
-	if cfg.Debug.Addr != "" {
-		runtime.MemProfileRate = defaultMemProfileRate
 	}
 	if err := os.MkdirAll(cfg.Data.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
