@@ -52,7 +52,7 @@ type rig struct {
 	pid     *actor.PID
 }
 
-func newRig(t *testing.T, cfg config.Config, j *fakeJournal) *rig {
+func newRig(t testing.TB, cfg config.Config, j *fakeJournal) *rig {
 	t.Helper()
 	system := supervision.NewSystem(zap.NewNop())
 	pid := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return j }))
@@ -81,7 +81,7 @@ func (r *rig) post(path, ctype string, body []byte, header http.Header) *httptes
 	return w
 }
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../test/testdata/" + name)
 	if err != nil {
