@@ -28,8 +28,9 @@ type Store struct {
 // pages are handed back (ReleaseMapped): reading the B-tree to write it
 // pages in the file through bbolt's mapping, and those pages would
 // otherwise stay in the daemon's RSS, growing with the file (~20 MB after
-// 100 000 webhooks). A release costs ~0.1 ms and the hot pages are read
-// back from the page cache by minor faults.
+// 100 000 webhooks). A release costs 0.07 ms with little resident and
+// ~0.7 ms with 8 MB (measured), on the committing goroutine; the hot pages
+// are read back from the page cache by minor faults.
 const releaseEvery = 64
 
 // Open opens (creating if needed) the state file. A file locked by another
