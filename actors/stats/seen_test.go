@@ -90,14 +90,3 @@ func TestSeenSetKeepsWhatDoesNotFitASlotByItsString(t *testing.T) {
 		})
 	}
 }
-
-// A set of 100 000 ids holds well under the 35 bytes per id it held when a
-// slot was a {day int32, seq uint64} struct (about 24 now).
-func TestSeenSetHoldsUnder28BytesAnID(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measures the heap of 100 000 ids")
-	}
-	if live, _ := seenBytesPerID(100_000); live > 28 {
-		t.Errorf("%.1f bytes per id, want ≤ 28", live)
-	}
-}
