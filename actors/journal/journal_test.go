@@ -288,6 +288,8 @@ func TestReplayFromDiskAndRingInOrderWithSourceFilter(t *testing.T) {
 		{"ring, nothing new", messages.ReplayJournal{After: 10}, nil, false},
 		{"disk, leads only", messages.ReplayJournal{After: 0, Sources: []string{messages.SourceLead}}, []uint64{2, 4, 6, 8, 10}, false},
 		{"ring, completions only", messages.ReplayJournal{After: 7, Sources: []string{messages.SourceCompletion}}, []uint64{9}, false},
+		// Older than the ring (completion 7 was let go), but no lead after 6 was.
+		{"ring, leads only, behind the ring", messages.ReplayJournal{After: 6, Sources: []string{messages.SourceLead}}, []uint64{8, 10}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,6 +299,10 @@ func TestReplayFromDiskAndRingInOrderWithSourceFilter(t *testing.T) {
 				t.Fatalf("got %v more=%v err=%q ref=%q, want %v more=%v", seqs(got), got.More, got.Err, got.Ref, tt.want, tt.wantMore)
 			}
 		})
+	}
+	memory, disk := testutil.ToFloat64(h.metrics.replays.WithLabelValues("memory")), testutil.ToFloat64(h.metrics.replays.WithLabelValues("disk"))
+	if memory != 4 || disk != 3 {
+		t.Errorf("replays from memory %v, from disk %v; want 4 and 3", memory, disk)
 	}
 }
 

@@ -79,7 +79,7 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 		limit = 1000
 	}
 	want := sourceFilter(m.Sources)
-	if j.recent.holdsAfter(m.After) {
+	if j.recent.holdsAfterFor(m.After, m.Sources) {
 		j.d.Metrics.replays.WithLabelValues("memory").Inc()
 		var newer []*Record
 		j.recent.each(func(r *Record) bool {

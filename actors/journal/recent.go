@@ -21,6 +21,13 @@ type recent struct {
 	// held, at recovery); evicted says whether there were any.
 	evicted   bool
 	evictedAt time.Time
+
+	// evictedSeq is, per source, the newest sequence number no longer held;
+	// floorSeq the newest of the records never held at recovery, whose
+	// sources were not read. A replay for some sources only is answered from
+	// memory when none of theirs after its start was let go (holdsAfterFor).
+	evictedSeq map[string]uint64
+	floorSeq   uint64
 }
 
 func newRecent(maxRecords, maxBytes int) *recent {
@@ -31,6 +38,7 @@ func newRecent(maxRecords, maxBytes int) *recent {
 func (r *recent) add(rec Record) {
 	if r.max == 0 {
 		r.noteEvicted(rec.ReceivedAt)
+		r.noteEvictedSeq(rec.Source, rec.Seq)
 		return
 	}
 	size := recordSize(&rec)
@@ -59,6 +67,7 @@ func (r *recent) grow() {
 func (r *recent) evictOldest() {
 	old := &r.buf[r.start]
 	r.noteEvicted(old.ReceivedAt)
+	r.noteEvictedSeq(old.Source, old.Seq)
 	r.bytes -= recordSize(old)
 	*old = Record{}
 	r.start = (r.start + 1) % len(r.buf)
@@ -71,6 +80,20 @@ func (r *recent) noteEvicted(at time.Time) {
 		r.evictedAt = at
 	}
 	r.evicted = true
+}
+
+func (r *recent) noteEvictedSeq(source string, seq uint64) {
+	if r.evictedSeq == nil {
+		r.evictedSeq = map[string]uint64{}
+	}
+	r.evictedSeq[source] = max(r.evictedSeq[source], seq)
+}
+
+// noteNeverHeld records that a record recovered from disk, of a source not
+// read, is not held.
+func (r *recent) noteNeverHeld(at time.Time, seq uint64) {
+	r.noteEvicted(at)
+	r.floorSeq = max(r.floorSeq, seq)
 }
 
 // len is the number of records held.
@@ -114,6 +137,26 @@ func recordSize(rec *Record) int {
 		n += len(k) + len(v) + 32
 	}
 	return n
+}
+
+// holdsAfterFor reports whether every record of the given sources (all
+// when none) with a sequence number above after is held. A consumer of a
+// rare source (the leads, the SMS replies) that fell behind the ring while
+// other sources filled it is then answered from memory, instead of by
+// reading from disk every record since its position.
+func (r *recent) holdsAfterFor(after uint64, sources []string) bool {
+	if r.holdsAfter(after) {
+		return true
+	}
+	if len(sources) == 0 || r.floorSeq > after {
+		return false
+	}
+	for _, s := range sources {
+		if r.evictedSeq[s] > after {
+			return false
+		}
+	}
+	return true
 }
 
 // holdsAfter reports whether every record with a sequence number above after

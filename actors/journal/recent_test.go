@@ -104,3 +104,47 @@ func TestRecentPage(t *testing.T) {
 		})
 	}
 }
+
+// A consumer of one source whose position is older than the ring is still
+// answered from memory when no record of its source after its position was
+// let go; one whose records were let go, or that asks for every source, is
+// not. Records recovered but never held count for every source.
+func TestRecentHoldsAfterForSources(t *testing.T) {
+	const lead, completion = "awhealth-outbound", "bland-callback"
+	rec := func(seq uint64, source string) Record {
+		r := testRecord(seq, t0.Add(time.Duration(seq)*time.Second))
+		r.Source = source
+		return r
+	}
+	r := newRecent(4, 0)
+	r.add(rec(1, lead))
+	for s := uint64(2); s <= 9; s++ { // completions push lead 1 and completions 2..5 out
+		r.add(rec(s, completion))
+	}
+	tests := []struct {
+		after   uint64
+		sources []string
+		want    bool
+	}{
+		{after: 5, sources: nil, want: true}, // the ring starts at 6
+		{after: 4, sources: nil, want: false},
+		{after: 1, sources: []string{lead}, want: true}, // lead 1 is all there was
+		{after: 0, sources: []string{lead}, want: false},
+		{after: 1, sources: []string{completion}, want: false},
+		{after: 1, sources: []string{lead, completion}, want: false},
+		{after: 5, sources: []string{completion}, want: true},
+	}
+	for _, tt := range tests {
+		if got := r.holdsAfterFor(tt.after, tt.sources); got != tt.want {
+			t.Errorf("holdsAfterFor(%d, %v) = %v, want %v", tt.after, tt.sources, got, tt.want)
+		}
+	}
+
+	r.noteNeverHeld(t0, 3) // as at recovery: record 3's source was not read
+	if r.holdsAfterFor(2, []string{lead}) {
+		t.Error("holdsAfterFor(2, lead) = true, though record 3 (source unknown) is not held")
+	}
+	if !r.holdsAfterFor(3, []string{lead}) {
+		t.Error("holdsAfterFor(3, lead) = false, though nothing of lead after 3 was let go")
+	}
+}

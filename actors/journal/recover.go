@@ -77,11 +77,11 @@ func openDir(dir string, log *zap.Logger, opt recoverOptions) (recovered, error)
 			if len(ring) > 0 {
 				slot := &ring[st.records%len(ring)]
 				if st.records >= len(ring) {
-					st.recent.noteEvicted(slot.at)
+					st.recent.noteNeverHeld(slot.at, slot.seq)
 				}
-				*slot = linePos{seg: i, off: off, at: h.at}
+				*slot = linePos{seg: i, off: off, at: h.at, seq: h.seq}
 			} else {
-				st.recent.noteEvicted(h.at)
+				st.recent.noteNeverHeld(h.at, h.seq)
 			}
 			st.records++
 			return nil
@@ -112,6 +112,7 @@ type linePos struct {
 	seg int
 	off int64
 	at  time.Time
+	seq uint64
 }
 
 // loadRecent decodes every intact line from pos to the end of the journal into r.
