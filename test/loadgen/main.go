@@ -34,6 +34,7 @@ func main() {
 	intake := flag.Bool("serve-intake", false, "internal: serve the daemon's intake alone (gateway and journal) and print its address")
 	leads := flag.String("leads", "", "instead: post this many distinct lead webhooks to the daemon at this address (host:port) and exit")
 	target := flag.String("target", "", "instead: load this running daemon's bland-callback (host:port) and exit (for profiling)")
+	known := flag.Int("known", 0, "instead: start the daemon, dial this many leads (dry run), then post each call's completion (the common path) and exit")
 	flag.Parse()
 	if *bare {
 		serveBare()
@@ -48,6 +49,13 @@ func main() {
 	}
 	if *target != "" {
 		measure("daemon bland-callback", "http://"+*target+"/webhooks/bland-callback", *clients, *requests, *size)
+		return
+	}
+	if *known > 0 {
+		if err := runKnown(*bin, *clients, *known, *size); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if *leads != "" {
@@ -116,12 +124,18 @@ func run(bin string, clients, requests, size int) error {
 type result struct{ rps float64 }
 
 func measure(name, url string, clients, requests, size int) result {
+	tmpl := newTemplate(fmt.Sprintf("%s-%d", strings.Fields(name)[0], time.Now().UnixNano()), size)
+	return measureBodies(name, url, clients, requests, tmpl.body)
+}
+
+// measureBodies posts body(1..requests) from clients at once and prints
+// req/s, p50 and p99.
+func measureBodies(name, url string, clients, requests int, body func(int64) []byte) result {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()
 	var next, failed atomic.Int64
 	lat := make([][]time.Duration, clients)
-	tmpl := newTemplate(fmt.Sprintf("%s-%d", strings.Fields(name)[0], time.Now().UnixNano()), size)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w := range clients {
@@ -133,9 +147,9 @@ func measure(name, url string, clients, requests, size int) result {
 				if i > int64(requests) {
 					return
 				}
-				body := tmpl.body(i)
+				b := body(i)
 				t0 := time.Now()
-				resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+				resp, err := c.Post(url, "application/json", bytes.NewReader(b))
 				if err != nil {
 					failed.Add(1)
 					continue
