@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // After a load has paged in the whole file, ReleaseMapped hands its pages
@@ -38,9 +39,10 @@ func TestReleaseMappedDropsResidentPagesAndKeepsData(t *testing.T) {
 	}
 }
 
-// Commits page the file in as they read the B-tree; every releaseEvery-th
-// commit hands the pages back, so the daemon's RSS does not grow with the
-// state file under a steady stream of writes.
+// Commits page the file in as they read the B-tree; a commit made once
+// releaseInterval has passed since the last release hands the pages back,
+// so the daemon's RSS does not grow with the state file under a steady
+// stream of writes (the interval is shortened to none here).
 func TestCommitsReleaseMappedPagesPeriodically(t *testing.T) {
 	st, b, path := filledStore(t)
 	if err := b.Load(func(_, _ []byte) error { return nil }); err != nil { // pages the whole file in
@@ -50,13 +52,21 @@ func TestCommitsReleaseMappedPagesPeriodically(t *testing.T) {
 	if before < 4<<20 {
 		t.Fatalf("only %d KiB of the file resident after a full load; the test cannot tell", before>>10)
 	}
-	for i := int(st.commits.Load() % releaseEvery); i < releaseEvery; i++ {
-		if err := b.Commit(uint64(i), Change{Key: "small", Value: []byte{byte(i)}}); err != nil {
+	commit := func() {
+		t.Helper()
+		if err := b.Commit(1, Change{Key: "small", Value: []byte{1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	st.releaseEvery = time.Hour // the last release was just now (Open)
+	commit()
+	if still := mappedRSS(t, path); still < before/2 {
+		t.Fatalf("resident after a commit inside the interval %d KiB, before %d KiB: released too soon", still>>10, before>>10)
+	}
+	st.releaseEvery = 0 // the interval has passed
+	commit()
 	if after := mappedRSS(t, path); after > before/4 {
-		t.Errorf("resident after %d commits %d KiB, before %d KiB: not released", releaseEvery, after>>10, before>>10)
+		t.Errorf("resident after a commit past the interval %d KiB, before %d KiB: not released", after>>10, before>>10)
 	}
 	if v, err := b.Get("k07-0999"); err != nil || len(v) != len(itemValue) {
 		t.Errorf("after the release k07-0999 reads %d bytes (%v), want %d", len(v), err, len(itemValue))

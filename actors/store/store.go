@@ -20,18 +20,21 @@ import (
 // closes it after they have all stopped.
 type Store struct {
 	db *bolt.DB
-	// commits counts commits: every releaseEvery-th hands the mapped pages back.
-	commits atomic.Int64
+	// releasedAt is when the mapped pages were last handed back (unix ns).
+	releasedAt atomic.Int64
+	// releaseEvery is releaseInterval; tests shorten it.
+	releaseEvery time.Duration
 }
 
-// releaseEvery is how many commits may page in the state file before its
+// releaseInterval is how long commits may page in the state file before its
 // pages are handed back (ReleaseMapped): reading the B-tree to write it
 // pages in the file through bbolt's mapping, and those pages would
 // otherwise stay in the daemon's RSS, growing with the file (~20 MB after
 // 100 000 webhooks). A release costs 0.07 ms with little resident and
-// ~0.7 ms with 8 MB (measured), on the committing goroutine; the hot pages
-// are read back from the page cache by minor faults.
-const releaseEvery = 64
+// ~0.7 ms with 8 MB (measured), on the committing goroutine, and the hot
+// pages are then read back from the page cache by minor faults: by time,
+// not by count, so that cost stays bounded however fast commits come.
+const releaseInterval = time.Second
 
 // Open opens (creating if needed) the state file. A file locked by another
 // running daemon is reported at once instead of hanging.
@@ -43,7 +46,9 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	st := &Store{db: db, releaseEvery: releaseInterval}
+	st.releasedAt.Store(time.Now().UnixNano())
+	return st, nil
 }
 
 // Close flushes and closes the file.
@@ -142,7 +147,8 @@ type Change struct {
 // a smaller value leaves the recorded one in place.
 func (b *Bucket) Commit(applied uint64, changes ...Change) error {
 	err := b.commit(applied, changes)
-	if b.st.commits.Add(1)%releaseEvery == 0 {
+	now, last := time.Now().UnixNano(), b.st.releasedAt.Load()
+	if now-last >= int64(b.st.releaseEvery) && b.st.releasedAt.CompareAndSwap(last, now) {
 		_ = b.st.ReleaseMapped() // best effort: the pages only stay resident
 	}
 	return err
