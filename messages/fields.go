@@ -20,7 +20,7 @@ func decodeObject(body []byte) (map[string]any, error) { return decodeObjectKeep
 
 // decodeObjectKeeping is decodeObject building only the top-level values
 // whose key keep accepts (all when nil); the others are checked, not built.
-func decodeObjectKeeping(body []byte, keep func(string) bool) (map[string]any, error) {
+func decodeObjectKeeping(body []byte, keep func(key []byte) bool) (map[string]any, error) {
 	d := jsonDecoder{b: body, keep: keep}
 	v, err := d.document()
 	if err != nil {

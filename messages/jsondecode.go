@@ -25,7 +25,7 @@ type jsonDecoder struct {
 	// keep, when set, names the top-level keys whose values are decoded; the
 	// others are checked and skipped without building anything (the gateway
 	// validates a completion without copying its transcript).
-	keep func(key string) bool
+	keep func(key []byte) bool
 }
 
 // maxJSONDepth is encoding/json's nesting limit.
@@ -140,7 +140,7 @@ func (d *jsonDecoder) object() (any, error) {
 		if d.b[d.i] != '"' {
 			return nil, d.syntax("looking for beginning of object key string")
 		}
-		key, err := d.str()
+		key, skip, err := d.key()
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +152,7 @@ func (d *jsonDecoder) object() (any, error) {
 			return nil, d.syntax("after object key")
 		}
 		d.i++
-		if d.keep != nil && d.depth == 1 && !d.keep(key) {
+		if skip {
 			if err := d.skip(); err != nil {
 				return nil, err
 			}
@@ -267,6 +267,26 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // str decodes a string starting at its opening quote. The common case, no
 // escape and ASCII or valid UTF-8, is one scan and one copy.
+// key reads an object key. A top-level key that keep passes over is only
+// checked, not copied (skip): most of a completion's keys are such.
+func (d *jsonDecoder) key() (key string, skip bool, err error) {
+	if d.keep == nil || d.depth != 1 {
+		key, err = d.str()
+		return key, false, err
+	}
+	if end := plainRun(d.b, d.i+1); end < len(d.b) && d.b[end] == '"' && utf8.Valid(d.b[d.i+1:end]) {
+		raw := d.b[d.i+1 : end]
+		if !d.keep(raw) {
+			d.i = end + 1
+			return "", true, nil
+		}
+	}
+	if key, err = d.str(); err != nil {
+		return "", false, err
+	}
+	return key, !d.keep([]byte(key)), nil
+}
+
 func (d *jsonDecoder) str() (string, error) {
 	d.i++ // '"'
 	start := d.i

@@ -45,7 +45,7 @@ func FuzzJSONDecoderMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("%q: fast %#v, encoding/json %#v", body, got, want)
 		}
 		// Skipping what is not kept refuses and accepts the same bodies.
-		keep := func(k string) bool { return k == "a" || k == "call_id" }
+		keep := func(k []byte) bool { return string(k) == "a" || string(k) == "call_id" }
 		ds := jsonDecoder{b: body, keep: keep}
 		kept, keptErr := ds.document()
 		if (keptErr == nil) != (wantErr == nil) {
@@ -53,7 +53,7 @@ func FuzzJSONDecoderMatchesEncodingJSON(f *testing.F) {
 		}
 		if obj, ok := want.(map[string]any); ok && keptErr == nil {
 			for k, v := range obj {
-				if keep(k) && !reflect.DeepEqual(kept.(map[string]any)[k], v) {
+				if keep([]byte(k)) && !reflect.DeepEqual(kept.(map[string]any)[k], v) {
 					t.Fatalf("%q: kept %q = %#v, encoding/json %#v", body, k, kept.(map[string]any)[k], v)
 				}
 			}

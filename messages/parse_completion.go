@@ -49,7 +49,7 @@ var headKeys = map[string]bool{"call_id": true, "to": true, "from": true, "statu
 // The rest (a transcript of kilobytes) is checked, not copied; the calls
 // actor parses the whole body from the journal.
 func ParseCompletionHead(body []byte) (CallCompleted, error) {
-	obj, err := decodeObjectKeeping(body, func(k string) bool { return headKeys[k] })
+	obj, err := decodeObjectKeeping(body, func(k []byte) bool { return headKeys[string(k)] })
 	if err != nil {
 		return CallCompleted{}, err
 	}
