@@ -265,8 +265,6 @@ func (d *jsonDecoder) digits() {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// str decodes a string starting at its opening quote. The common case, no
-// escape and ASCII or valid UTF-8, is one scan and one copy.
 // key reads an object key. A top-level key that keep passes over is only
 // checked, not copied (skip): most of a completion's keys are such.
 func (d *jsonDecoder) key() (key string, skip bool, err error) {
@@ -287,6 +285,8 @@ func (d *jsonDecoder) key() (key string, skip bool, err error) {
 	return key, !d.keep([]byte(key)), nil
 }
 
+// str decodes a string starting at its opening quote. The common case, no
+// escape and ASCII or valid UTF-8, is one scan and one copy.
 func (d *jsonDecoder) str() (string, error) {
 	d.i++ // '"'
 	start := d.i
