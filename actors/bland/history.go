@@ -37,9 +37,15 @@ type SMSHistory struct {
 	DryRun bool
 }
 
-// historyPage is how many conversations are asked for. One phone has a few;
-// a full page means the filter was not applied and the list is incomplete.
-const historyPage = 50
+// historyPage is how many conversations one list request asks for, and
+// historyPages how many pages are read at most: one phone has a few
+// conversations, a busy one a few hundred. More than that means the
+// provider ignored the phone filter (the list is the whole account's), and
+// an answer that is not the whole history is refused.
+const (
+	historyPage  = 50
+	historyPages = 20
+)
 
 // SMSHistory lists the texts of every conversation with phone (GET
 // /v1/sms/conversations filtered by user_number, then GET
@@ -80,11 +86,43 @@ func (c *Client) SMSHistory(ctx context.Context, phone messages.Phone) (SMSHisto
 }
 
 // conversations lists the conversations with phone, most recently updated
-// first; those the answer says are with another phone are left out.
+// first, page by page until the last; those the answer says are with
+// another phone are left out.
 func (c *Client) conversations(ctx context.Context, phone messages.Phone) ([]conversation, error) {
+	var out []conversation
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		list, more, err := c.conversationPage(ctx, phone, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, cv := range list {
+			// A provider that ignores the page number answers the same
+			// page again: never loop on it, never count a text twice.
+			id := httpx.Scalar(cv.ID)
+			if id != "" && seen[id] {
+				return nil, &Error{Err: fmt.Errorf("%w: conversation %s listed twice: the pages overlap", ErrUnexpectedAnswer, id)}
+			}
+			seen[id] = true
+			if cv.UserNumber == "" || samePhone(cv.UserNumber, phone) {
+				out = append(out, cv)
+			}
+		}
+		if !more {
+			return out, nil
+		}
+		if page == historyPages {
+			return nil, &Error{Err: fmt.Errorf("%w: more than %d pages of conversations: the history may go on", ErrUnexpectedAnswer, historyPages)}
+		}
+	}
+}
+
+// conversationPage reads one page of the list; more says another follows:
+// the answer's page count says so, or, when it gives none, the page is full.
+func (c *Client) conversationPage(ctx context.Context, phone messages.Phone, page int) (list []conversation, more bool, err error) {
 	filter, _ := json.Marshal([]map[string]string{{"field": "user_number", "operator": "eq", "value": string(phone)}})
 	q := url.Values{"filters": {string(filter)}, "sortBy": {"updated_at"}, "sortDir": {"desc"},
-		"pageSize": {strconv.Itoa(historyPage)}}
+		"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(historyPage)}}
 	var ans struct {
 		Data          json.RawMessage `json:"data"`
 		Conversations []conversation  `json:"conversations"`
@@ -97,12 +135,12 @@ func (c *Client) conversations(ctx context.Context, phone messages.Phone) ([]con
 	}
 	resp, err := c.get(ctx, "/v1/sms/conversations?"+q.Encode(), &ans)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if failed(ans.Errors) {
-		return nil, unexpected(resp, "errors in the answer")
+		return nil, false, unexpected(resp, "errors in the answer")
 	}
-	list := ans.Conversations
+	list = ans.Conversations
 	if list == nil {
 		var nested struct {
 			Conversations []conversation `json:"conversations"`
@@ -112,18 +150,12 @@ func (c *Client) conversations(ctx context.Context, phone messages.Phone) ([]con
 		}
 	}
 	if list == nil {
-		return nil, unexpected(resp, "no conversation list")
+		return nil, false, unexpected(resp, "no conversation list")
 	}
-	if len(list) >= historyPage || ans.Extra.Pagination.TotalPages > 1 {
-		return nil, unexpected(resp, "more than one page: the history may go on")
+	if total := ans.Extra.Pagination.TotalPages; total > 0 {
+		return list, page < total, nil
 	}
-	out := list[:0]
-	for _, cv := range list {
-		if cv.UserNumber == "" || samePhone(cv.UserNumber, phone) {
-			out = append(out, cv)
-		}
-	}
-	return out, nil
+	return list, len(list) >= historyPage, nil
 }
 
 // conversation reads the texts of conversation id.

@@ -119,17 +119,20 @@ func TestSMSHistoryFailures(t *testing.T) {
 		name       string
 		script     []httpxtest.Reply
 		unexpected bool
+		says       string // in the error, when set
 	}{
-		{"provider error", []httpxtest.Reply{{Status: 500, Body: "boom"}}, false},
-		{"refused", []httpxtest.Reply{{Status: 401}}, false},
-		{"not JSON", []httpxtest.Reply{{Body: `<html>`}}, true},
-		{"no list", []httpxtest.Reply{{Body: `{"data":null,"errors":null}`}}, true},
-		{"errors", []httpxtest.Reply{{Body: `{"data":[],"errors":[{"message":"bad filter"}]}`}}, true},
-		{"a full page", []httpxtest.Reply{{Body: listOf(full...)}}, true},
-		{"more pages", []httpxtest.Reply{{Body: `{"data":[{"id":"c1"}],"extra":{"pagination":{"totalPages":2}}}`}}, true},
-		{"conversation without messages", []httpxtest.Reply{{Body: listOf("c1")}, {Body: `{"data":{"id":"c1"}}`}}, true},
-		{"conversation gone", []httpxtest.Reply{{Body: listOf("c1")}, {Status: 404}}, false},
-		{"conversation without an id", []httpxtest.Reply{{Body: `{"data":[{"user_number":"+15555550123"}]}`}}, true},
+		{"provider error", []httpxtest.Reply{{Status: 500, Body: "boom"}}, false, ""},
+		{"refused", []httpxtest.Reply{{Status: 401}}, false, ""},
+		{"not JSON", []httpxtest.Reply{{Body: `<html>`}}, true, ""},
+		{"no list", []httpxtest.Reply{{Body: `{"data":null,"errors":null}`}}, true, ""},
+		{"errors", []httpxtest.Reply{{Body: `{"data":[],"errors":[{"message":"bad filter"}]}`}}, true, ""},
+		// The script's last answer repeats: a provider ignoring the page.
+		{"a full page, then the same again", []httpxtest.Reply{{Body: `{"data":[` + inlineList(full) + `]}`}}, true, "listed twice"},
+		{"page 2 of 2 is page 1 again", []httpxtest.Reply{{Body: `{"data":[{"id":"c1","messages":[]}],"extra":{"pagination":{"totalPages":2}}}`}}, true, "listed twice"},
+		{"more pages than are read", endless(), true, fmt.Sprintf("more than %d pages", historyPages)},
+		{"conversation without messages", []httpxtest.Reply{{Body: listOf("c1")}, {Body: `{"data":{"id":"c1"}}`}}, true, ""},
+		{"conversation gone", []httpxtest.Reply{{Body: listOf("c1")}, {Status: 404}}, false, ""},
+		{"conversation without an id", []httpxtest.Reply{{Body: `{"data":[{"user_number":"+15555550123"}]}`}}, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +144,78 @@ func TestSMSHistoryFailures(t *testing.T) {
 			}
 			if errors.Is(err, ErrUnexpectedAnswer) != tt.unexpected {
 				t.Errorf("errors.Is(%v, ErrUnexpectedAnswer) = %v, want %v", err, !tt.unexpected, tt.unexpected)
+			}
+			if !strings.Contains(err.Error(), tt.says) {
+				t.Errorf("error %q does not say %q", err, tt.says)
+			}
+		})
+	}
+}
+
+// inlineList is conversations with these ids, their texts inline.
+func inlineList(ids []string) string {
+	var cs []string
+	for _, id := range ids {
+		cs = append(cs, fmt.Sprintf(`{"id":%q,"user_number":%q,"messages":[{"message":%q}]}`, id, lead, "text of "+id))
+	}
+	return strings.Join(cs, ",")
+}
+
+// endless is a list that says it goes on past historyPages, each page new.
+func endless() []httpxtest.Reply {
+	var script []httpxtest.Reply
+	for p := range historyPages + 1 {
+		script = append(script, httpxtest.Reply{Body: fmt.Sprintf(`{"data":[%s],"extra":{"pagination":{"totalPages":%d}}}`,
+			inlineList([]string{fmt.Sprint("p", p)}), historyPages+5)})
+	}
+	return script
+}
+
+// A phone with more conversations than one page holds has its history read
+// page by page: by the page count when the answer gives one, else until a
+// page is not full.
+func TestSMSHistoryReadsEveryPage(t *testing.T) {
+	full := make([]string, historyPage)
+	for i := range full {
+		full[i] = fmt.Sprint("a", i)
+	}
+	tests := []struct {
+		name   string
+		script []httpxtest.Reply
+		texts  int
+	}{
+		{"page count", []httpxtest.Reply{
+			{Body: `{"data":[` + inlineList([]string{"c1"}) + `],"extra":{"pagination":{"totalPages":3}}}`},
+			{Body: `{"data":[` + inlineList([]string{"c2"}) + `],"extra":{"pagination":{"totalPages":3}}}`},
+			{Body: `{"data":[` + inlineList([]string{"c3"}) + `],"extra":{"pagination":{"totalPages":3}}}`},
+		}, 3},
+		{"no page count: a full page, then one that is not", []httpxtest.Reply{
+			{Body: `{"data":[` + inlineList(full) + `]}`},
+			{Body: `{"data":[` + inlineList([]string{"b1", "b2"}) + `]}`},
+		}, historyPage + 2},
+		{"no page count: a full page, then an empty one", []httpxtest.Reply{
+			{Body: `{"data":[` + inlineList(full) + `]}`}, {Body: `{"data":[]}`},
+		}, historyPage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httpxtest.New(t, tt.script...)
+			got, err := New(liveConfig(srv.URL), zaptest.NewLogger(t), nil).SMSHistory(t.Context(), lead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Texts) != tt.texts {
+				t.Errorf("%d texts, want %d", len(got.Texts), tt.texts)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != len(tt.script) {
+				t.Fatalf("%d requests, want one per page (%d)", len(reqs), len(tt.script))
+			}
+			for i, r := range reqs {
+				q, _ := url.ParseQuery(r.Query)
+				if r.Path != "/v1/sms/conversations" || q.Get("page") != fmt.Sprint(i+1) || q.Get("pageSize") != fmt.Sprint(historyPage) {
+					t.Errorf("request %d = %s page=%q pageSize=%q, want the list's page %d", i, r.Path, q.Get("page"), q.Get("pageSize"), i+1)
+				}
 			}
 		})
 	}
