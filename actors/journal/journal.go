@@ -52,6 +52,7 @@ type Journal struct {
 	reads       sync.WaitGroup        // query and replay goroutines
 	subscribers map[string]*actor.PID // told of every durable batch
 	cursors     *cursors              // where replays stopped; survives nothing but this incarnation
+	lag         *readerLag            // how far each subscriber's reads are behind
 }
 
 // Timer and internal messages; only this actor sends them.
@@ -112,7 +113,7 @@ func (j *Journal) open(c actor.Context) {
 		panic(fmt.Errorf("journal: open %s: %w", j.dir, err))
 	}
 	j.seq, j.durable, j.dedupe, j.recent = st.lastSeq, st.lastSeq, st.dedupe, st.recent
-	j.subscribers, j.cursors = map[string]*actor.PID{}, &cursors{}
+	j.subscribers, j.cursors, j.lag = map[string]*actor.PID{}, &cursors{}, newReaderLag(j.d.Metrics.lag)
 	j.today = dayOf(began, j.d.Location)
 	if j.counts, err = countDay(j.dir, j.today); err != nil {
 		j.d.Log.Error("journal: cannot count today's records; today's counts start at zero", zap.Error(err))

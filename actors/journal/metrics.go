@@ -13,6 +13,7 @@ type Metrics struct {
 	failures prometheus.Counter
 	refused  prometheus.Counter
 	replays  *prometheus.CounterVec
+	lag      *prometheus.GaugeVec
 }
 
 // NewMetrics registers the journal metrics on reg.
@@ -47,5 +48,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "orchestrator_journal_replays_total",
 			Help: "Replay requests answered, by where the records came from (memory: the recent ring; disk: the segments).",
 		}, []string{"from"}),
+		lag: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "orchestrator_journal_reader_lag_records",
+			Help: "Durable journal records not yet handed to each service that reads the journal (calls, redial, sms...); grows when processing falls behind intake.",
+		}, []string{"reader"}),
 	}
 }

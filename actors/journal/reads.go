@@ -79,6 +79,9 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 		limit = 1000
 	}
 	want := sourceFilter(m.Sources)
+	// Only a subscriber's intake reads say where it is (a resend's pages,
+	// Ref set, read old history); decided here, as the map is the actor's.
+	reader := to != nil && m.Ref == "" && j.subscribers[to.Id] != nil
 	if j.recent.holdsAfterFor(m.After, m.Sources) {
 		j.d.Metrics.replays.WithLabelValues("memory").Inc()
 		var newer []*Record
@@ -100,6 +103,7 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 			}
 			out.Records = append(out.Records, toMessage(newer[i]))
 		}
+		j.handed(reader, to, &out, durable)
 		j.send(to, out)
 		return
 	}
@@ -129,8 +133,22 @@ func (j *Journal) replay(c actor.Context, m messages.ReplayJournal) {
 			out.Err = err.Error()
 		}
 		j.cursors.save(last)
+		j.handed(reader, to, &out, durable)
 		j.send(to, out)
 	}()
+}
+
+// handed feeds the reader lag with a subscriber's read: it has been handed
+// everything up to durable, or up to the last record when more follow.
+func (j *Journal) handed(reader bool, to *actor.PID, out *messages.JournalBatch, durable uint64) {
+	if !reader || out.Err != "" {
+		return
+	}
+	through := durable
+	if out.More && len(out.Records) > 0 {
+		through = out.Records[len(out.Records)-1].Seq
+	}
+	j.lag.handed(to.Id, through, durable)
 }
 
 func sourceFilter(sources []string) func(string) bool {
@@ -151,6 +169,7 @@ func (j *Journal) subscribe(m messages.SubscribeJournal) {
 
 // advance tells every subscriber the log grew; they pull what they lack.
 func (j *Journal) advance() {
+	j.lag.advanced(j.durable)
 	for _, pid := range j.subscribers {
 		j.send(pid, messages.JournalAdvanced{Durable: j.durable})
 	}
