@@ -117,11 +117,21 @@ func run(bin string, clients, requests, size int) error {
 	// daemon, the services' work behind it that finished during the run).
 	per := func(d time.Duration) time.Duration { return (d / time.Duration(requests)).Round(time.Microsecond) }
 	fmt.Printf("server CPU per request: bare %s, daemon %s, intake alone %s\n", per(bareCPU), per(daemonCPU), per(intakeCPU))
+	fmt.Printf("load generator CPU per request: bare %s, daemon %s, intake alone %s (machine busy %.0f%%, %.0f%%, %.0f%%)\n",
+		base.genCPU.Round(time.Microsecond), got.genCPU.Round(time.Microsecond), alone.genCPU.Round(time.Microsecond),
+		100*base.busy, 100*got.busy, 100*alone.busy)
 	fmt.Printf("daemon RSS after %d webhooks: %.1f MB\n", requests, float64(daemonRSS)/(1<<20))
 	return nil
 }
 
-type result struct{ rps float64 }
+// result is one target's measure: its req/s, and what the run cost the
+// machine besides the server (the load generator's own CPU per request, and
+// how busy both cores were), since on 2 cores they share it.
+type result struct {
+	rps    float64
+	genCPU time.Duration // this process's CPU per request
+	busy   float64       // share of the machine's CPU time not idle, 0..1
+}
 
 func measure(name, url string, clients, requests, size int) result {
 	tmpl := newTemplate(fmt.Sprintf("%s-%d", strings.Fields(name)[0], time.Now().UnixNano()), size)
@@ -137,6 +147,8 @@ func measureBodies(name, url string, clients, requests int, body func(int64) []b
 	var next, failed atomic.Int64
 	lat := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
+	genCPU := cpuTime(os.Getpid())
+	busy0, total0 := machineCPU()
 	start := time.Now()
 	for w := range clients {
 		wg.Add(1)
@@ -165,13 +177,19 @@ func measureBodies(name, url string, clients, requests int, body func(int64) []b
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	genCPU = cpuTime(os.Getpid()) - genCPU
+	busy1, total1 := machineCPU()
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	pct := func(p float64) time.Duration { return all[int(p*float64(len(all)-1))] }
 	rps := float64(len(all)) / elapsed.Seconds()
 	fmt.Printf("%-22s %8.0f req/s  p50 %-9s p99 %-9s failed %d\n", name, rps,
 		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), failed.Load())
-	return result{rps: rps}
+	res := result{rps: rps, genCPU: genCPU / time.Duration(max(1, requests))}
+	if total1 > total0 {
+		res.busy = float64(busy1-busy0) / float64(total1-total0)
+	}
+	return res
 }
 
 // template renders distinct bodies cheaply, so the load generator spends its
@@ -270,6 +288,28 @@ func cpuTime(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// machineCPU reads the machine's CPU time from /proc/stat's first line, in
+// clock ticks: busy (all but idle and iowait) and total (0, 0 elsewhere).
+func machineCPU() (busy, total int64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 5 || fields[0] != "cpu" {
+		return 0, 0
+	}
+	for i, f := range fields[1:] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		total += v
+		if i != 3 && i != 4 { // idle, iowait
+			busy += v
+		}
+	}
+	return busy, total
 }
 
 // rss reads a process's resident set from /proc.
