@@ -1,9 +1,12 @@
 // Command loadgen measures the webhook intake against a bare net/http
 // ceiling: the same load (N clients on loopback, ~2 KB distinct completion
 // bodies) against (a) a bare handler that reads the body and answers 200, in
-// its own process, and (b) the daemon's POST /webhooks/bland-callback with its
-// durable group-commit journal. It prints req/s, p50 and p99 for both, their
-// ratio, and the daemon's RSS after the run. `make bench` runs it.
+// its own process, (b) the durable floor, a minimal server that appends each
+// body to a file with group commit and nothing else, (c) the daemon's POST
+// /webhooks/bland-callback with its durable group-commit journal, and (d) the
+// daemon's intake alone. It prints req/s, p50 and p99 for each, the ratios to
+// (a), each server's CPU per request, and the daemon's RSS after the run.
+// `make bench` runs it.
 package main
 
 import (
@@ -31,6 +34,7 @@ func main() {
 	requests := flag.Int("requests", 100000, "requests per target")
 	size := flag.Int("size", 2048, "approximate body size in bytes")
 	bare := flag.Bool("serve-bare", false, "internal: serve the bare handler and print its address")
+	floor := flag.Bool("serve-floor", false, "internal: serve the least durable server (group commit, nothing else) and print its address")
 	intake := flag.Bool("serve-intake", false, "internal: serve the daemon's intake alone (gateway and journal) and print its address")
 	leads := flag.String("leads", "", "instead: post this many distinct lead webhooks to the daemon at this address (host:port) and exit")
 	target := flag.String("target", "", "instead: load this running daemon's bland-callback (host:port) and exit (for profiling)")
@@ -38,6 +42,13 @@ func main() {
 	flag.Parse()
 	if *bare {
 		serveBare()
+		return
+	}
+	if *floor {
+		if err := serveFloor(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen floor:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if *intake {
@@ -73,53 +84,56 @@ func run(bin string, clients, requests, size int) error {
 	if err != nil {
 		return err
 	}
-	bareProc, bareAddr, err := startProc(exec.Command(self, "-serve-bare"), "addr=")
-	if err != nil {
-		return fmt.Errorf("bare server: %w", err)
-	}
-	defer stopProc(bareProc)
 	dataDir, err := os.MkdirTemp("", "loadgen-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dataDir)
-	daemon, daemonAddr, err := startProc(exec.Command(bin, "run", "--http.addr", "127.0.0.1:0",
-		"--data.dir", dataDir, "--set", "shutdown.drain=0s"), `"addr":"`)
-	if err != nil {
-		return fmt.Errorf("daemon: %w", err)
-	}
-	defer stopProc(daemon)
-
 	fmt.Printf("load: %d clients, %d requests per target, ~%d B bodies, loopback\n", clients, requests, size)
-	bareCPU := cpuTime(bareProc.Process.Pid)
-	base := measure("bare net/http", "http://"+bareAddr+"/", clients, requests, size)
-	bareCPU = cpuTime(bareProc.Process.Pid) - bareCPU
-	daemonCPU := cpuTime(daemon.Process.Pid)
-	got := measure("daemon bland-callback", "http://"+daemonAddr+"/webhooks/bland-callback", clients, requests, size)
-	daemonCPU = cpuTime(daemon.Process.Pid) - daemonCPU
-	daemonRSS := rss(daemon.Process.Pid)
-	stopProc(daemon)
-
-	// The intake alone: what answering a webhook durably costs, without the
-	// services' work on it that shares the same cores in (b).
-	intakeProc, intakeAddr, err := startProc(exec.Command(self, "-serve-intake"), "addr=")
-	if err != nil {
-		return fmt.Errorf("intake server: %w", err)
+	// Each server runs alone, started in turn: (a) the ceiling, (b) the
+	// least any durable intake pays here (group commit and nothing else),
+	// (c) the daemon, (d) the daemon's intake alone, without the services'
+	// work on each webhook that shares the same cores in (c).
+	targets := []struct {
+		name, marker, path string
+		cmd                *exec.Cmd
+	}{
+		{"bare net/http", "addr=", "/", exec.Command(self, "-serve-bare")},
+		{"durable floor", "addr=", "/", exec.Command(self, "-serve-floor")},
+		{"daemon bland-callback", `"addr":"`, "/webhooks/bland-callback", exec.Command(bin, "run", "--http.addr", "127.0.0.1:0",
+			"--data.dir", dataDir, "--set", "shutdown.drain=0s")},
+		{"intake alone", "addr=", "/webhooks/bland-callback", exec.Command(self, "-serve-intake")},
 	}
-	defer stopProc(intakeProc)
-	intakeCPU := cpuTime(intakeProc.Process.Pid)
-	alone := measure("intake alone", "http://"+intakeAddr+"/webhooks/bland-callback", clients, requests, size)
-	intakeCPU = cpuTime(intakeProc.Process.Pid) - intakeCPU
-
-	fmt.Printf("ratio daemon/bare: %.1f%% of req/s (intake alone/bare: %.1f%%)\n", 100*got.rps/base.rps, 100*alone.rps/base.rps)
+	var got [4]result
+	var cpu [4]time.Duration
+	var daemonRSS int64
+	for i, t := range targets {
+		proc, addr, err := startProc(t.cmd, t.marker)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		before := cpuTime(proc.Process.Pid)
+		got[i] = measure(t.name, "http://"+addr+t.path, clients, requests, size)
+		cpu[i] = cpuTime(proc.Process.Pid) - before
+		if i == 2 {
+			daemonRSS = rss(proc.Process.Pid)
+		}
+		stopProc(proc)
+	}
+	bare, floor, daemon, intake := got[0], got[1], got[2], got[3]
+	fmt.Printf("ratio daemon/bare: %.1f%% of req/s (durable floor/bare: %.1f%%, intake alone/bare: %.1f%%)\n",
+		100*daemon.rps/bare.rps, 100*floor.rps/bare.rps, 100*intake.rps/bare.rps)
 	// CPU per request is steadier than req/s on a shared machine: it does not
 	// depend on what else runs, only on the work each request causes (for the
 	// daemon, the services' work behind it that finished during the run).
 	per := func(d time.Duration) time.Duration { return (d / time.Duration(requests)).Round(time.Microsecond) }
-	fmt.Printf("server CPU per request: bare %s, daemon %s, intake alone %s\n", per(bareCPU), per(daemonCPU), per(intakeCPU))
-	fmt.Printf("load generator CPU per request: bare %s, daemon %s, intake alone %s (machine busy %.0f%%, %.0f%%, %.0f%%)\n",
-		base.genCPU.Round(time.Microsecond), got.genCPU.Round(time.Microsecond), alone.genCPU.Round(time.Microsecond),
-		100*base.busy, 100*got.busy, 100*alone.busy)
+	fmt.Printf("server CPU per request: bare %s, durable floor %s, daemon %s, intake alone %s\n",
+		per(cpu[0]), per(cpu[1]), per(cpu[2]), per(cpu[3]))
+	fmt.Printf("load generator CPU per request: bare %s, durable floor %s, daemon %s, intake alone %s\n",
+		bare.genCPU.Round(time.Microsecond), floor.genCPU.Round(time.Microsecond),
+		daemon.genCPU.Round(time.Microsecond), intake.genCPU.Round(time.Microsecond))
+	fmt.Printf("machine busy: bare %.0f%%, durable floor %.0f%%, daemon %.0f%%, intake alone %.0f%%\n",
+		100*bare.busy, 100*floor.busy, 100*daemon.busy, 100*intake.busy)
 	fmt.Printf("daemon RSS after %d webhooks: %.1f MB\n", requests, float64(daemonRSS)/(1<<20))
 	return nil
 }
