@@ -20,6 +20,7 @@ func NewSystem(log *zap.Logger) *actor.ActorSystem {
 		}
 		return slog.New(zapslog.NewHandler(core, zapslog.WithName("protoactor"))).With("system", s.ID)
 	}))
+	shrinkRegistry(system)
 	system.Extensions.Register(&startedSet{})
 	return system
 }
