@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,8 +34,7 @@ func runKnown(bin string, clients, n, size int) error {
 	if err := os.WriteFile(cfgPath, []byte(knownConfig), 0o600); err != nil {
 		return err
 	}
-	daemon, addr, err := startProc(exec.Command(bin, "run", "--config", cfgPath, "--http.addr", "127.0.0.1:0",
-		"--data.dir", filepath.Join(dataDir, "data"), "--set", "shutdown.drain=0s"), `"addr":"`)
+	daemon, addr, err := startDaemon(bin, "--config", cfgPath, "--data.dir", filepath.Join(dataDir, "data"), "--set", "shutdown.drain=0s")
 	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}
@@ -46,12 +44,12 @@ func runKnown(bin string, clients, n, size int) error {
 	if err != nil {
 		return err
 	}
-	waitIdle(daemon.Process.Pid) // the leads' other work (cadence, drip) is not the completions'
+	waitIdle(daemon.pid()) // the leads' other work (cadence, drip) is not the completions'
 	fmt.Printf("load: %d clients, %d completions of calls in flight, ~%d B bodies, loopback\n", clients, len(calls), size)
 	// The same ~size bytes as the other runs: each call's fields, then a
 	// shared transcript.
 	tail := []byte(`,"from":"+15555550188","concatenated_transcript":"` + strings.Repeat("t", max(0, size-230)) + `"}`)
-	cpu := cpuTime(daemon.Process.Pid)
+	cpu := cpuTime(daemon.pid())
 	measureBodies("daemon known calls", "http://"+addr+"/webhooks/bland-callback", clients, len(calls), func(i int64) []byte {
 		c := calls[i-1]
 		b := make([]byte, 0, len(tail)+160)
@@ -64,9 +62,9 @@ func runKnown(bin string, clients, n, size int) error {
 		b = append(b, '}')
 		return append(b, tail...)
 	})
-	cpu = cpuTime(daemon.Process.Pid) - cpu
+	cpu = cpuTime(daemon.pid()) - cpu
 	fmt.Printf("server CPU per request: daemon known calls %s\n", (cpu / time.Duration(len(calls))).Round(time.Microsecond))
-	waitIdle(daemon.Process.Pid)
+	waitIdle(daemon.pid())
 	left, err := awaitDialled(addr, 0)
 	if err != nil {
 		return err
