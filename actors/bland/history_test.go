@@ -111,10 +111,7 @@ func TestSMSHistoryAnswers(t *testing.T) {
 // An answer the client cannot read in full is an error, never an empty
 // history: a text missing from a partial history may still have been sent.
 func TestSMSHistoryFailures(t *testing.T) {
-	full := make([]string, historyPage)
-	for i := range full {
-		full[i] = fmt.Sprint("c", i)
-	}
+	full := pageIDs("c")
 	tests := []struct {
 		name       string
 		script     []httpxtest.Reply
@@ -152,6 +149,15 @@ func TestSMSHistoryFailures(t *testing.T) {
 	}
 }
 
+// pageIDs is a full page of conversation ids.
+func pageIDs(prefix string) []string {
+	ids := make([]string, historyPage)
+	for i := range ids {
+		ids[i] = fmt.Sprint(prefix, i)
+	}
+	return ids
+}
+
 // inlineList is conversations with these ids, their texts inline.
 func inlineList(ids []string) string {
 	var cs []string
@@ -175,10 +181,7 @@ func endless() []httpxtest.Reply {
 // page by page: by the page count when the answer gives one, else until a
 // page is not full.
 func TestSMSHistoryReadsEveryPage(t *testing.T) {
-	full := make([]string, historyPage)
-	for i := range full {
-		full[i] = fmt.Sprint("a", i)
-	}
+	full := pageIDs("a")
 	tests := []struct {
 		name   string
 		script []httpxtest.Reply
